@@ -1,0 +1,1 @@
+"""Helhed: cross-sector leadership for Danish municipalities."""

@@ -1,0 +1,27 @@
+"""The JSON API under /api/, with its OpenAPI schema at /api/openapi.json."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from helhed.api import errors
+from helhed.api.auth import API_AUTH
+from helhed.citizens.api import router as citizens_router
+from helhed.organisation.api import router as organisation_router
+
+api = NinjaAPI(
+    title="Helhed API",
+    version="1",
+    description=(
+        "Cross-sector leadership for Danish municipalities. Authenticate with "
+        "`Authorization: Bearer <token>` (see `helhed manage create_api_token`) or a "
+        "browser session. Every endpoint applies the same access policy as the web."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/", organisation_router)
+api.add_router("/citizens", citizens_router)

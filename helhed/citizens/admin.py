@@ -1,0 +1,52 @@
+"""Admin for citizens. It lists only the citizens the policy lets the user see."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from helhed import policy
+from helhed.citizens.forms import CitizenAdminForm
+from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
+
+
+class EngagementInline(admin.TabularInline[Engagement, Citizen]):
+    model = Engagement
+    extra = 0
+    raw_id_fields = ["staff", "unit"]
+
+
+@admin.register(Citizen)
+class CitizenAdmin(admin.ModelAdmin[Citizen]):
+    form = CitizenAdminForm
+    list_display = ["last_name", "first_name", "masked_cpr", "birth_date", "municipality"]
+    search_fields = ["first_name", "last_name"]
+    raw_id_fields = ["current_unit"]
+    inlines = [EngagementInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Citizen]:
+        return policy.visible_citizens(request.user).select_related("municipality")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Citizen], search_term: str
+    ) -> tuple[QuerySet[Citizen], bool]:
+        return queryset.search(search_term), False  # type: ignore[attr-defined]
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin[Consent]):
+    list_display = ["citizen", "purpose", "given_on", "withdrawn_on"]
+    raw_id_fields = ["citizen", "given_by", "recorded_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consent]:
+        return Consent.objects.filter(citizen__in=policy.visible_citizens(request.user))
+
+
+@admin.register(FamilyLink)
+class FamilyLinkAdmin(admin.ModelAdmin[FamilyLink]):
+    list_display = ["from_citizen", "kind", "to_citizen"]
+    raw_id_fields = ["from_citizen", "to_citizen"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FamilyLink]:
+        return FamilyLink.objects.filter(to_citizen__in=policy.visible_citizens(request.user))

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CitizensConfig(AppConfig):
+    name = "helhed.citizens"
+    verbose_name = _("Citizens")
+
+    def ready(self) -> None:
+        # Open engagements follow a unit into its successor after a
+        # reorganisation; organisation announces it and must not import us.
+        from helhed.citizens import receivers  # noqa: F401

@@ -1,0 +1,158 @@
+"""Django settings for Helhed, read from the environment.
+
+Every setting that differs between installations comes from an environment
+variable (see the README's configuration section). A file ``var/helhed.env``
+(or the path in ``HELHED_ENV_FILE``) is read first when it exists; ``helhed
+init`` writes one with freshly generated keys, which is what ``make demo`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from helhed.lib.env import env_bool, env_int, env_list, env_str, load_env_file
+
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("HELHED_VAR_DIR", str(BASE_DIR / "var")))
+load_env_file(Path(env_str("HELHED_ENV_FILE", str(VAR_DIR / "helhed.env"))))
+
+# Under the test runner each process gets throw-away keys, so tests never need
+# a key file and can never touch real encrypted data by accident.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+
+DEBUG = env_bool("HELHED_DEBUG", False)
+
+
+def _secret(name: str, make_test_value: str) -> str:
+    value = env_str(name)
+    if value:
+        return value
+    if TESTING:
+        os.environ[name] = make_test_value
+        return make_test_value
+    raise ImproperlyConfigured(
+        f"{name} is not set. Run `helhed init` to generate var/helhed.env, "
+        "or set it in the environment."
+    )
+
+
+SECRET_KEY = _secret("HELHED_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+
+# CPR numbers are encrypted with the first of these Fernet keys and can be read
+# with any of them, so a key is rotated by putting a new one first and running
+# `helhed manage rotate_cpr_key`.
+CPR_KEYS = [
+    key.strip()
+    for key in _secret("HELHED_CPR_KEYS", Fernet.generate_key().decode()).split(",")
+    if key.strip()
+]
+# Keyed hash (HMAC) for looking up a CPR number and for analytics pseudonyms.
+PSEUDONYM_KEY = _secret("HELHED_PSEUDONYM_KEY", "test-only-pseudonym-key")
+
+ALLOWED_HOSTS = env_list("HELHED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("HELHED_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    # Domain apps, in import order: an app may import only the apps above it.
+    "helhed.organisation",
+    "helhed.citizens",
+    "helhed.api",
+    "helhed.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "helhed.urls"
+WSGI_APPLICATION = "helhed.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "helhed" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str("HELHED_DATABASE_URL", f"sqlite:///{VAR_DIR / 'helhed.sqlite3'}")
+try:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+except ValueError as exc:
+    raise ImproperlyConfigured(f"HELHED_DATABASE_URL is not a database URL: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the dev server read while the demo generator writes.
+    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("HELHED_SESSION_SECONDS", 8 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HELHED_HTTPS", True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Danish first, English too.
+LANGUAGE_CODE = "da"
+LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "helhed" / "locale"]
+TIME_ZONE = "Europe/Copenhagen"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("HELHED_LOG_LEVEL", "INFO")},
+    "loggers": {"faker": {"level": "WARNING"}},
+}

@@ -1,0 +1,244 @@
+"""Shared test base: small factories and a cast of named users.
+
+The cast (``BaseTestCase.setUpTestData``), all in Rudersdal (230) unless said:
+
+* ``director``: municipal director, leader of the municipality root unit
+* ``chief``: chief of the children and school administration
+* ``leader``: school leader of Bakkeskolen
+* ``caseworker``: case worker in the family department, engaged with ``alma``
+* ``teacher``: teacher at Bakkeskolen; sees Bakkeskolen's pupils through the
+  school's unit engagement with ``alma``
+* ``colleague``: case worker in the same department without an engagement
+* ``analyst``, ``politician``: analyst and committee member
+* ``outsider``: case worker in another municipality (Hvidovre, 167)
+* ``admin``: a technical superuser with no staff record
+
+Citizens: ``alma`` (a child at Bakkeskolen, 2014), her guardian ``mother``
+and her brother ``bror``. Every user's password is ``PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.test import TestCase
+
+from helhed.citizens import cpr as cprlib
+from helhed.citizens.models import Citizen, Engagement, FamilyLink
+from helhed.organisation.models import (
+    Municipality,
+    Role,
+    RoleAssignment,
+    Sector,
+    Staff,
+    Unit,
+    UnitType,
+)
+
+PASSWORD = "test-password-7261"  # noqa: S105 - test fixture
+EPOCH = dt.date(2020, 1, 1)
+_rng = random.Random(4)  # noqa: S311 - test data, not security
+
+
+def municipality(code: int = 230) -> Municipality:
+    return Municipality.objects.get(code=code)
+
+
+def make_unit(
+    name: str,
+    *,
+    parent: Unit | None = None,
+    unit_type: str = "institution",
+    sector: str | None = None,
+    municipality_code: int = 230,
+    valid_from: dt.date = EPOCH,
+    valid_to: dt.date | None = None,
+) -> Unit:
+    unit = Unit(
+        name=name,
+        parent=parent,
+        municipality=parent.municipality if parent else municipality(municipality_code),
+        unit_type=UnitType.objects.get(code=unit_type),
+        sector=Sector.objects.get(code=sector) if sector else None,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+def make_staff(
+    first_name: str,
+    last_name: str = "Hansen",
+    *,
+    unit: Unit | None = None,
+    role: str | None = None,
+    username: str | None = None,
+    valid_from: dt.date = EPOCH,
+    municipality_code: int | None = None,
+) -> Staff:
+    user = None
+    if username:
+        user = get_user_model().objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name=first_name,
+            last_name=last_name,
+        )
+    code = municipality_code or (unit.municipality.code if unit else 230)
+    staff = Staff.objects.create(
+        user=user,
+        municipality=municipality(code),
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{(username or first_name).lower()}@example.org",
+    )
+    if unit is not None and role is not None:
+        assign(staff, unit, role, valid_from=valid_from)
+    return staff
+
+
+def assign(
+    staff: Staff,
+    unit: Unit,
+    role: str,
+    *,
+    valid_from: dt.date = EPOCH,
+    valid_to: dt.date | None = None,
+) -> RoleAssignment:
+    assignment = RoleAssignment(
+        staff=staff,
+        unit=unit,
+        role=Role.objects.get(code=role),
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+def synthetic_cpr(birth_date: dt.date, sex: str = "F") -> str:
+    return cprlib.synthetic(birth_date, sex, _rng)
+
+
+def make_citizen(
+    first_name: str,
+    last_name: str = "Jensen",
+    *,
+    birth_date: dt.date = dt.date(2014, 5, 17),
+    sex: str = "F",
+    municipality_code: int = 230,
+    current_unit: Unit | None = None,
+    **fields: Any,
+) -> Citizen:
+    citizen = Citizen(
+        first_name=first_name,
+        last_name=last_name,
+        municipality=municipality(municipality_code),
+        current_unit=current_unit,
+        **fields,
+    )
+    citizen.set_cpr(synthetic_cpr(birth_date, sex))
+    citizen.save()
+    return citizen
+
+
+def engage(
+    citizen: Citizen,
+    *,
+    staff: Staff | None = None,
+    unit: Unit | None = None,
+    kind: str = Engagement.Kind.CASEWORK,
+    valid_from: dt.date = EPOCH,
+    valid_to: dt.date | None = None,
+) -> Engagement:
+    engagement = Engagement(
+        citizen=citizen,
+        staff=staff,
+        unit=unit,
+        kind=kind,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    engagement.full_clean()
+    engagement.save()
+    return engagement
+
+
+class BaseTestCase(TestCase):
+    """A small municipality with one user per role; see the module docstring."""
+
+    director: Staff
+    chief: Staff
+    leader: Staff
+    caseworker: Staff
+    teacher: Staff
+    colleague: Staff
+    analyst: Staff
+    politician: Staff
+    outsider: Staff
+    admin: User
+    root: Unit
+    children_admin: Unit
+    school: Unit
+    family_dept: Unit
+    alma: Citizen
+    mother: Citizen
+    bror: Citizen
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.root = make_unit("Rudersdal Kommune", unit_type="municipality")
+        cls.children_admin = make_unit("Børn og Skole", parent=cls.root, unit_type="administration")
+        cls.school = make_unit("Bakkeskolen", parent=cls.children_admin, sector="school")
+        cls.family_dept = make_unit("Familieafdelingen", parent=cls.children_admin, sector="social")
+        other_root = make_unit("Hvidovre Kommune", unit_type="municipality", municipality_code=167)
+        other_dept = make_unit("Familie", parent=other_root, sector="social")
+
+        cls.director = make_staff(
+            "Dorte", "Dahl", unit=cls.root, role="director", username="director"
+        )
+        cls.chief = make_staff(
+            "Claus", "Krog", unit=cls.children_admin, role="chief", username="chief"
+        )
+        cls.leader = make_staff("Lise", "Lund", unit=cls.school, role="leader", username="leader")
+        cls.caseworker = make_staff(
+            "Sara", "Sand", unit=cls.family_dept, role="caseworker", username="caseworker"
+        )
+        cls.teacher = make_staff("Tom", "Thy", unit=cls.school, role="teacher", username="teacher")
+        cls.colleague = make_staff(
+            "Karl", "Kolding", unit=cls.family_dept, role="caseworker", username="colleague"
+        )
+        cls.analyst = make_staff("Anna", "Ahl", unit=cls.root, role="analyst", username="analyst")
+        cls.politician = make_staff(
+            "Per", "Poulsen", unit=cls.root, role="politician", username="politician"
+        )
+        cls.outsider = make_staff(
+            "Otto", "Olsen", unit=other_dept, role="caseworker", username="outsider"
+        )
+        cls.admin = get_user_model().objects.create_superuser(
+            "admin", "admin@example.org", PASSWORD
+        )
+
+        cls.alma = make_citizen("Alma", "Jensen", current_unit=cls.school)
+        cls.mother = make_citizen("Mette", "Jensen", birth_date=dt.date(1984, 3, 2))
+        cls.bror = make_citizen("Bo", "Jensen", birth_date=dt.date(2011, 9, 9), sex="M")
+        FamilyLink.objects.create(
+            from_citizen=cls.mother, to_citizen=cls.alma, kind=FamilyLink.Kind.GUARDIAN
+        )
+        FamilyLink.objects.create(
+            from_citizen=cls.bror, to_citizen=cls.alma, kind=FamilyLink.Kind.SIBLING
+        )
+        engage(cls.alma, staff=cls.caseworker)
+        engage(cls.alma, unit=cls.school, kind=Engagement.Kind.TEACHING)
+
+    def login(self, staff_or_user: Staff | User) -> None:
+        user = staff_or_user.user if isinstance(staff_or_user, Staff) else staff_or_user
+        assert user is not None
+        self.client.force_login(user)

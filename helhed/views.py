@@ -1,0 +1,27 @@
+"""The home page: what this user can do, by their roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from helhed import policy
+from helhed.lib.validity import today
+from helhed.organisation.span import management_spans
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    staff = policy.staff_for(request.user)
+    assignments = list(staff.assignments_on(today())) if staff else []
+    led_units = [a.unit for a in assignments if a.role.is_leader]
+    spans = [s for unit in led_units for s in management_spans(unit) if s.unit.pk == unit.pk]
+    context = {
+        "staff": staff,
+        "assignments": assignments,
+        "can": policy.capabilities(request.user),
+        "my_spans": spans,
+        "citizen_count": policy.visible_citizens(request.user).count(),
+    }
+    return render(request, "home.html", context)

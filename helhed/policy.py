@@ -20,22 +20,25 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from helhed.citizens.models import Citizen, Engagement
+from helhed.citizens.models import Citizen, CitizenQuerySet, Engagement
 from helhed.lib.validity import today, valid_on_q
-from helhed.organisation.models import Role, RoleAssignment, Staff, Unit
+from helhed.organisation.models import Role, RoleAssignment, Staff, Unit, UnitQuerySet
 
-AnyUser = AbstractBaseUser | AnonymousUser
+# None stands for "no user" (treated as anonymous), which keeps callers simple.
+AnyUser = User | AnonymousUser | None
 
 
 def staff_for(user: AnyUser) -> Staff | None:
-    if not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     try:
-        return user.staff  # type: ignore[union-attr]
+        return user.staff
     except Staff.DoesNotExist:
         return None
 
@@ -46,7 +49,7 @@ def role_kinds(staff: Staff, on: dt.date | None = None) -> set[str]:
     )
 
 
-def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment]:
+def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, dict[str, Any]]:
     return (
         RoleAssignment.objects.valid_on(on)
         .filter(staff=staff, role__kind=Role.Kind.FRONTLINE)
@@ -54,7 +57,7 @@ def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment]:
     )
 
 
-def visible_citizens(user: AnyUser, on: dt.date | None = None) -> QuerySet[Citizen]:
+def visible_citizens(user: AnyUser, on: dt.date | None = None) -> CitizenQuerySet:
     """Citizens whose personal data ``user`` may see today."""
     staff = staff_for(user)
     if staff is None:
@@ -92,10 +95,12 @@ def can_register_citizen(user: AnyUser) -> bool:
 
 
 def can_view_organisation(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and (staff_for(user) is not None or user.is_staff))
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return staff_for(user) is not None or user.is_staff
 
 
-def visible_units(user: AnyUser) -> QuerySet[Unit]:
+def visible_units(user: AnyUser) -> UnitQuerySet:
     """Units of the user's own municipality (all municipalities for administrators)."""
     if not can_view_organisation(user):
         return Unit.objects.none()
@@ -135,5 +140,5 @@ def capabilities(user: AnyUser) -> Capabilities:
         leads_units=Role.Kind.LEADER in kinds,
         analyses_data=Role.Kind.ANALYST in kinds,
         reads_committee_reports=Role.Kind.POLITICIAN in kinds,
-        administers=bool(getattr(user, "is_staff", False)),
+        administers=isinstance(user, User) and user.is_staff,
     )

@@ -26,9 +26,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HELHED_VAR_DIR", str(BASE_DIR / "var")))
 load_env_file(Path(env_str("HELHED_ENV_FILE", str(VAR_DIR / "helhed.env"))))
 
-# Under the test runner each process gets throw-away keys, so tests never need
-# a key file and can never touch real encrypted data by accident.
+# Under the test runner (and mypy's Django plugin, which loads settings) each
+# process gets throw-away keys, so tests never need a key file and can never
+# touch real encrypted data by accident.
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+EPHEMERAL_KEYS = TESTING or "mypy" in sys.modules
 
 DEBUG = env_bool("HELHED_DEBUG", False)
 
@@ -37,7 +39,7 @@ def _secret(name: str, make_test_value: str) -> str:
     value = env_str(name)
     if value:
         return value
-    if TESTING:
+    if EPHEMERAL_KEYS:
         os.environ[name] = make_test_value
         return make_test_value
     raise ImproperlyConfigured(

@@ -240,5 +240,6 @@ class BaseTestCase(TestCase):
 
     def login(self, staff_or_user: Staff | User) -> None:
         user = staff_or_user.user if isinstance(staff_or_user, Staff) else staff_or_user
-        assert user is not None
+        if user is None:
+            raise ValueError(f"{staff_or_user} has no login")
         self.client.force_login(user)

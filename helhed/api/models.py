@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-TOKEN_PREFIX = "hlh_"
+TOKEN_PREFIX = "hlh_"  # noqa: S105 - a public prefix, not a secret
 
 
 def hash_token(token: str) -> str:

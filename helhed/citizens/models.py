@@ -9,6 +9,7 @@ personal data is decided by ``helhed.policy`` from the ``Engagement`` rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Self
 
 from django.core.exceptions import ValidationError
@@ -110,7 +111,7 @@ class Citizen(models.Model):
         born = self.birth_date
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
-    def validate_unique(self, exclude: list[str] | None = None) -> None:
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
         super().validate_unique(exclude)
         if (
             self.cpr_hash

@@ -13,6 +13,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from helhed.lib.validity import today
 from helhed.organisation.models import Role, RoleAssignment, Staff, Unit
 
@@ -34,9 +36,9 @@ def management_spans(root: Unit, on: dt.date | None = None) -> list[Span]:
     on = on or today()
     units = {
         unit.pk: unit
-        for unit in Unit.objects.filter(pk__in=root.ancestor_ids())
-        .valid_on(on)
-        .union(Unit.objects.under(root).valid_on(on))
+        for unit in Unit.objects.filter(
+            Q(pk__in=root.ancestor_ids()) | Q(path__startswith=root.path)
+        ).valid_on(on)
     }
     assignments = list(
         RoleAssignment.objects.valid_on(on)

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format messages browser-deps clean
+.PHONY: demo test lint format messages bench browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## make bench: speed benchmarks, each against a baseline measured in the same run.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/subtree.py
 
 ## make messages: refresh the Danish translation catalogue and compile it.
 messages: $(STAMP)

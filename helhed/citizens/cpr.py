@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 WEIGHTS = (4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
-_SHAPE = re.compile(r"^(\d{6})-?(\d{4})$")
+# [0-9], not \d: \d also matches digits of other scripts, which would parse
+# but hash differently from the same number in ASCII.
+_SHAPE = re.compile(r"([0-9]{6})-?([0-9]{4})")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class CprInfo:
 def normalise(raw: str) -> str:
     """Strip spaces; accept "DDMMYYSSSS" and "DDMMYY-SSSS"; return ten digits or raise."""
     text = (raw or "").strip().replace(" ", "")
-    match = _SHAPE.match(text)
+    match = _SHAPE.fullmatch(text)
     if not match:
         raise ValidationError(
             _("A CPR number has ten digits, written DDMMYY-SSSS."), code="cpr_shape"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -74,12 +75,15 @@ def do_start_engagement(
     return engagement
 
 
-def do_rotate_cpr_keys(batch_size: int = 1000) -> int:
+def do_rotate_cpr_keys(
+    batch_size: int = 1000, progress: Callable[[int], None] | None = None
+) -> int:
     """Re-encrypt every CPR number with the primary key; return how many were rotated.
 
     Run after putting a new key first in HELHED_CPR_KEYS; afterwards the old
     key can be removed. Each batch commits on its own, and rotating twice is
-    harmless, so an interrupted run can simply be started again.
+    harmless, so an interrupted run can simply be started again. ``progress``
+    is called after each batch with the number rotated so far.
     """
     rotated = 0
     last_pk = 0
@@ -97,3 +101,5 @@ def do_rotate_cpr_keys(batch_size: int = 1000) -> int:
             Citizen.objects.bulk_update(batch, ["cpr_encrypted"])
         rotated += len(batch)
         last_pk = batch[-1].pk
+        if progress is not None:
+            progress(rotated)

@@ -48,7 +48,12 @@ def decrypt(token: str) -> str:
 
 def rotate(token: str) -> str:
     """Re-encrypt a token with the current primary key."""
-    return fernet().rotate(token.encode()).decode()
+    try:
+        return fernet().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "A CPR number could not be decrypted with any key in HELHED_CPR_KEYS"
+        ) from exc
 
 
 def keyed_hash(value: str, purpose: str = "cpr") -> str:

@@ -57,7 +57,11 @@ class ValidityPeriod(models.Model):
     def clean_period(self) -> None:
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError(
-                {"valid_to": _("The period cannot end before it starts.")}, code="period_order"
+                {
+                    "valid_to": ValidationError(
+                        _("The period cannot end before it starts."), code="period_order"
+                    )
+                }
             )
 
     def clean(self) -> None:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from helhed.lib.validity import overlap_q
 from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitType
 from helhed.organisation.signals import unit_succeeded
 
@@ -69,7 +70,11 @@ def do_assign_role(
 def do_end_assignment(assignment: RoleAssignment, last_day: dt.date) -> RoleAssignment:
     if last_day < assignment.valid_from:
         raise ValidationError(
-            {"valid_to": _("The assignment cannot end before it starts.")}, code="period_order"
+            {
+                "valid_to": ValidationError(
+                    _("The assignment cannot end before it starts."), code="period_order"
+                )
+            }
         )
     assignment.valid_to = last_day
     assignment.full_clean()
@@ -93,7 +98,11 @@ def do_close_unit(unit: Unit, last_day: dt.date) -> int:
     """
     if last_day < unit.valid_from:
         raise ValidationError(
-            {"valid_to": _("A unit cannot close before it opens.")}, code="period_order"
+            {
+                "valid_to": ValidationError(
+                    _("A unit cannot close before it opens."), code="period_order"
+                )
+            }
         )
     open_units = (
         Unit.objects.under(unit).filter(valid_from__lte=last_day).exclude(valid_to__lte=last_day)
@@ -150,13 +159,14 @@ def do_move_unit(unit: Unit, new_parent: Unit, on: dt.date) -> Unit:
         new.full_clean()
         new.save()
         successor_of[old.pk] = new
-        for assignment in old.role_assignments.valid_on(on):
+        # Open and future assignments both: _close deletes the future ones from old.
+        for assignment in old.role_assignments.filter(overlap_q(on, None)):
             RoleAssignment.objects.create(
                 staff_id=assignment.staff_id,
                 unit=new,
                 role_id=assignment.role_id,
                 job_title=assignment.job_title,
-                valid_from=on,
+                valid_from=max(assignment.valid_from, on),
                 valid_to=assignment.valid_to,
             )
         _close(old, last_day)

@@ -323,15 +323,23 @@ class RoleAssignment(ValidityPeriod):
             return
         if self.staff.municipality_id != self.unit.municipality_id:
             raise ValidationError(
-                {"unit": _("The unit belongs to another municipality than the staff member.")},
-                code="other_municipality",
+                {
+                    "unit": ValidationError(
+                        _("The unit belongs to another municipality than the staff member."),
+                        code="other_municipality",
+                    )
+                }
             )
         if not period_within(
             self.valid_from, self.valid_to, self.unit.valid_from, self.unit.valid_to
         ):
             raise ValidationError(
-                {"valid_from": _("The assignment must lie within the unit's period.")},
-                code="outside_unit",
+                {
+                    "valid_from": ValidationError(
+                        _("The assignment must lie within the unit's period."),
+                        code="outside_unit",
+                    )
+                }
             )
         if self.role.is_leader:
             clash = (
@@ -344,10 +352,12 @@ class RoleAssignment(ValidityPeriod):
             if clash is not None:
                 raise ValidationError(
                     {
-                        "role": _("%(unit)s already has a leader in this period: %(name)s.")
-                        % {"unit": self.unit, "name": clash.staff}
-                    },
-                    code="two_leaders",
+                        "role": ValidationError(
+                            _("%(unit)s already has a leader in this period: %(name)s."),
+                            code="two_leaders",
+                            params={"unit": self.unit, "name": clash.staff},
+                        )
+                    }
                 )
 
 

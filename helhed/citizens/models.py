@@ -112,14 +112,25 @@ class Citizen(models.Model):
         return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
     def validate_unique(self, exclude: Collection[str] | None = None) -> None:
-        super().validate_unique(exclude)
+        """Check the CPR number here, with a message a user understands.
+
+        Django's own check would say "Citizen with this Cpr hash already exists";
+        the error is keyed ``cpr``, the name users type the number under.
+        """
+        super().validate_unique({*(exclude or ()), "cpr_hash"})
+        if exclude is not None and "cpr_hash" in exclude:
+            return  # as Django's contract says; a ModelForm excludes fields it lacks
         if (
             self.cpr_hash
             and Citizen.objects.filter(cpr_hash=self.cpr_hash).exclude(pk=self.pk).exists()
         ):
             raise ValidationError(
-                {"cpr_hash": _("A citizen with this CPR number is already registered.")},
-                code="cpr_taken",
+                {
+                    "cpr": ValidationError(
+                        _("A citizen with this CPR number is already registered."),
+                        code="cpr_taken",
+                    )
+                }
             )
 
     def guardians(self) -> models.QuerySet[Citizen]:
@@ -189,8 +200,11 @@ class FamilyLink(models.Model):
             and self.from_citizen.birth_date >= self.to_citizen.birth_date
         ):
             raise ValidationError(
-                {"from_citizen": _("A guardian must be older than the child.")},
-                code="guardian_younger",
+                {
+                    "from_citizen": ValidationError(
+                        _("A guardian must be older than the child."), code="guardian_younger"
+                    )
+                }
             )
 
 
@@ -253,8 +267,12 @@ class Consent(models.Model):
             and not self.citizen.guardians().filter(pk=self.given_by_id).exists()
         ):
             raise ValidationError(
-                {"given_by": _("Consent can be given only by the citizen or a guardian.")},
-                code="not_guardian",
+                {
+                    "given_by": ValidationError(
+                        _("Consent can be given only by the citizen or a guardian."),
+                        code="not_guardian",
+                    )
+                }
             )
 
 

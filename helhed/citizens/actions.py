@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from helhed.citizens import crypto
@@ -36,7 +37,11 @@ def do_register_citizen(
         municipality=municipality,
         current_unit=current_unit,
     )
-    citizen.set_cpr(cpr)
+    try:
+        citizen.set_cpr(cpr)
+    except ValidationError as exc:
+        # Name the field, so forms and the API can show the error beside it.
+        raise ValidationError({"cpr": exc.error_list}) from exc
     citizen.full_clean()
     citizen.save()
     if registered_by is not None:

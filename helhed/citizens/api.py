@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -17,6 +17,10 @@ from helhed.citizens.models import Citizen, Engagement
 from helhed.organisation.models import Municipality
 
 router = Router(tags=["citizens"])
+
+# PostgreSQL cannot store or even compare text containing NUL; such input is
+# invalid (422), not a reason for the database to fail the request (500).
+NO_NUL = r"^[^\x00]*$"
 
 
 class CitizenOut(Schema):
@@ -34,9 +38,9 @@ class CitizenDetailOut(CitizenOut):
 
 
 class CitizenIn(Schema):
-    cpr: str = Field(..., description="DDMMYY-SSSS or ten digits.")
-    first_name: str = Field(..., min_length=1, max_length=100)
-    last_name: str = Field(..., min_length=1, max_length=100)
+    cpr: str = Field(..., description="DDMMYY-SSSS or ten digits.", pattern=NO_NUL)
+    first_name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
+    last_name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
     municipality_code: int
     current_unit_id: int | None = None
 
@@ -53,7 +57,7 @@ class EngagementOut(Schema):
 
 @router.get("", response=list[CitizenOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_citizens(request: HttpRequest, q: str = "") -> QuerySet[Citizen]:
+def list_citizens(request: HttpRequest, q: str = Query("", pattern=NO_NUL)) -> QuerySet[Citizen]:
     """Citizens the user works with today; search by name or full CPR number."""
     return policy.visible_citizens(request.user).search(q).select_related("municipality")
 
@@ -61,7 +65,7 @@ def list_citizens(request: HttpRequest, q: str = "") -> QuerySet[Citizen]:
 @router.get("/{citizen_id}", response=CitizenDetailOut)
 def get_citizen(request: HttpRequest, citizen_id: int) -> dict[str, object]:
     citizen = policy.get_citizen_for_user(request.user, citizen_id)
-    data = CitizenOut.from_orm(citizen).dict()
+    data = CitizenOut.from_orm(citizen).model_dump(by_alias=True)
     data["cpr"] = citizen.cpr
     return data
 
@@ -105,6 +109,6 @@ def register_citizen(request: HttpRequest, payload: CitizenIn) -> tuple[int, dic
         current_unit=unit,
         registered_by=policy.staff_for(request.user),
     )
-    data = CitizenOut.from_orm(citizen).dict()
+    data = CitizenOut.from_orm(citizen).model_dump(by_alias=True)
     data["cpr"] = citizen.cpr
     return 201, data

@@ -1,6 +1,10 @@
-"""API endpoints for the organisation: municipalities, units, staff, management span."""
+"""API endpoints for the organisation: municipalities, units, staff, management span.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: django-ninja resolves the
+annotations of a ``@paginate`` view in the pagination module's namespace, where
+``Query[UnitFilter]`` as a string cannot be resolved, and /api/units failed
+with a 500 (PydanticUserError "QueryParams is not fully defined").
+"""
 
 import datetime as dt
 import uuid
@@ -20,6 +24,10 @@ from helhed.organisation.models import Municipality, Sector, Staff, Unit, UnitTy
 from helhed.organisation.span import management_spans
 
 router = Router(tags=["organisation"])
+
+# PostgreSQL cannot store or even compare text containing NUL; such input is
+# invalid (422), not a reason for the database to fail the request (500).
+NO_NUL = r"^[^\x00]*$"
 
 
 class MunicipalityOut(Schema):
@@ -49,10 +57,10 @@ class UnitDetailOut(UnitOut):
 
 
 class UnitIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
+    name: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
     parent_id: int
-    unit_type: str
-    sector: str | None = None
+    unit_type: str = Field(..., pattern=NO_NUL)
+    sector: str | None = Field(None, pattern=NO_NUL)
     valid_from: dt.date
     valid_to: dt.date | None = None
 
@@ -73,7 +81,7 @@ class SpanOut(Schema):
 
 
 class UnitFilter(Schema):
-    q: str = ""
+    q: str = Field("", pattern=NO_NUL)
     municipality: int | None = None
     under: int | None = Field(None, description="Only units in the subtree of this unit id.")
     on: dt.date | None = Field(None, description="The organisation as of this date (today).")
@@ -81,7 +89,9 @@ class UnitFilter(Schema):
 
 @router.get("/municipalities", response=list[MunicipalityOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_municipalities(request: HttpRequest, q: str = "") -> QuerySet[Municipality]:
+def list_municipalities(
+    request: HttpRequest, q: str = Query("", pattern=NO_NUL)
+) -> QuerySet[Municipality]:
     qs = Municipality.objects.all()
     return qs.filter(name__icontains=q) if q else qs
 
@@ -117,7 +127,8 @@ def get_unit(request: HttpRequest, unit_id: int, on: dt.date | None = None) -> d
     on = on or today()
     leader = unit.leader_assignment(on)
     span = next((s for s in management_spans(unit, on) if s.unit.pk == unit.pk), None)
-    data = UnitOut.from_orm(unit).dict()
+    # By alias: the response schema reads "municipality.code", not "municipality_code".
+    data = UnitOut.from_orm(unit).model_dump(by_alias=True)
     data.update(
         leader=leader.staff.full_name if leader else None,
         direct_reports=span.direct_reports if span else None,
@@ -168,7 +179,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
 
 @router.get("/staff", response=list[StaffOut])
 @paginate(PageNumberPagination, page_size=100)
-def list_staff(request: HttpRequest, q: str = "") -> QuerySet[Staff]:
+def list_staff(request: HttpRequest, q: str = Query("", pattern=NO_NUL)) -> QuerySet[Staff]:
     qs = policy.visible_staff(request.user).select_related("municipality")
     for word in q.split():
         qs = qs.filter(first_name__icontains=word) | qs.filter(last_name__icontains=word)

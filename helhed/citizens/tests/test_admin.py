@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import unittest
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
-from django.http import HttpResponse
 from django.urls import reverse
 
 from helhed.citizens.models import Citizen
 from helhed.test import BaseTestCase, synthetic_cpr
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 ADD_URL = reverse("admin:citizens_citizen_add")
 LIST_URL = reverse("admin:citizens_citizen_changelist")
 
 
 class CitizenAdminTestCase(BaseTestCase):
-    def post_citizen(self, cpr: str, **fields: str) -> HttpResponse:
+    def post_citizen(self, cpr: str, **fields: str) -> TestResponse:
         data = {
             "cpr": cpr,
             "first_name": "Nora",

@@ -142,3 +142,16 @@ def capabilities(user: AnyUser) -> Capabilities:
         reads_committee_reports=Role.Kind.POLITICIAN in kinds,
         administers=isinstance(user, User) and user.is_staff,
     )
+
+
+def get_unit_for_user(user: AnyUser, unit_id: int) -> Unit:
+    """The unit registration, or 404 when it does not exist or lies outside the user's reach."""
+    unit = (
+        visible_units(user)
+        .select_related("municipality", "unit_type", "sector", "parent")
+        .filter(pk=unit_id)
+        .first()
+    )
+    if unit is None:
+        raise Http404("No such unit")
+    return unit

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens import cpr as cprlib
 from helhed.citizens.models import Citizen
+from helhed.organisation.models import Unit
 
 
 class CprField(forms.CharField):
@@ -45,3 +48,44 @@ class CitizenAdminForm(forms.ModelForm[Citizen]):
             except forms.ValidationError as exc:
                 self.add_error("cpr", exc.messages[0])
         return data
+
+
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+class RegisterCitizenForm(forms.Form):
+    """Register a citizen a front-line professional starts working with."""
+
+    cpr = CprField(widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    current_unit = UnitChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=_("Current school or institution"),
+        empty_label=_("None"),
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(UnitChoiceField, self.fields["current_unit"])
+        field.queryset = units.order_by("name")
+
+    def clean_cpr(self) -> str:
+        number: str = self.cleaned_data["cpr"]
+        if Citizen.objects.by_cpr(number) is not None:
+            raise forms.ValidationError(
+                _("A citizen with this CPR number is already registered."), code="cpr_taken"
+            )
+        return number
+
+    def add_action_errors(self, error: ValidationError) -> None:
+        """Show a ValidationError raised while saving on the form's own fields."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            target = "cpr" if name in ("cpr_hash", "birth_date", "sex") else name
+            self.add_error(target if target in self.fields else None, errors)

@@ -1,0 +1,93 @@
+"""Logging in, the home page's capabilities per role, and switching language."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from helhed.test import PASSWORD, BaseTestCase
+
+HOME = reverse("home")
+LOGIN = reverse("login")
+
+
+class LoginTests(BaseTestCase):
+    def test_the_home_page_needs_a_login(self) -> None:
+        self.assertRedirects(self.client.get(HOME), f"{LOGIN}?next={HOME}")
+
+    def test_the_login_page_shows_the_form(self) -> None:
+        response = self.client.get(LOGIN)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'name="username"')
+        self.assertContains(response, 'type="password"')
+
+    def test_a_wrong_password_is_explained(self) -> None:
+        response = self.client.post(LOGIN, {"username": "caseworker", "password": "wrong"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "did not match")
+        self.assertContains(response, 'value="caseworker"')  # the username is kept
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_the_right_password_leads_home(self) -> None:
+        response = self.client.post(LOGIN, {"username": "caseworker", "password": PASSWORD})
+        self.assertRedirects(response, HOME)
+        self.assertContains(self.client.get(HOME), "Sara Sand")
+
+
+class HomeCapabilityTests(BaseTestCase):
+    def test_a_caseworker_sees_her_roles_and_her_one_citizen(self) -> None:
+        self.login(self.caseworker)
+        response = self.client.get(HOME)
+        self.assertContains(response, "Familieafdelingen")  # her role's unit
+        self.assertContains(response, 'data-capability="citizens"')
+        self.assertContains(response, "See the 1 citizen you work with")
+        self.assertContains(response, f'href="{reverse("citizens:list")}"')
+        self.assertContains(response, 'data-capability="register"')
+        self.assertNotContains(response, "Your management span")
+
+    def test_a_leader_sees_the_span_table_and_no_citizens(self) -> None:
+        self.login(self.leader)
+        response = self.client.get(HOME)
+        self.assertContains(response, 'data-capability="lead"')
+        self.assertContains(response, "Your management span")
+        self.assertContains(
+            response, f'href="{reverse("organisation:unit", args=[self.school.pk])}"'
+        )
+        self.assertContains(response, '<td class="num">1</td>', html=True)  # the teacher
+        self.assertNotContains(response, 'data-capability="citizens"')
+        self.assertNotContains(response, 'data-capability="register"')
+
+    def test_a_politician_sees_committee_reports_and_no_citizen_link(self) -> None:
+        self.login(self.politician)
+        response = self.client.get(HOME)
+        self.assertContains(response, 'data-capability="committee"')
+        self.assertNotContains(response, 'data-capability="citizens"')
+        self.assertNotContains(response, "citizen you work with")
+
+    def test_an_administrator_without_a_staff_record_is_told_why_no_citizens_show(self) -> None:
+        self.login(self.admin)
+        response = self.client.get(HOME)
+        self.assertContains(response, "not linked to a staff member")
+        self.assertContains(response, 'data-capability="admin"')
+
+
+class LanguageTests(BaseTestCase):
+    def test_danish_is_the_default(self) -> None:
+        self.login(self.caseworker)
+        self.assertContains(self.client.get(HOME), '<html lang="da">')
+
+    def test_switching_to_english(self) -> None:
+        self.login(self.caseworker)
+        response = self.client.post(reverse("set_language"), {"language": "en", "next": HOME})
+        self.assertRedirects(response, HOME)
+        response = self.client.get(HOME)
+        self.assertContains(response, '<html lang="en">')
+        self.assertContains(response, "Case worker")  # the role's English name
+        self.assertNotContains(response, "Sagsbehandler")
+
+    def test_switching_back_to_danish(self) -> None:
+        self.login(self.caseworker)
+        self.client.post(reverse("set_language"), {"language": "en", "next": HOME})
+        self.client.post(reverse("set_language"), {"language": "da", "next": HOME})
+        response = self.client.get(HOME)
+        self.assertContains(response, '<html lang="da">')
+        self.assertContains(response, "Sagsbehandler")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -28,7 +27,7 @@ from django.http import Http404
 
 from helhed.citizens.models import Citizen, CitizenQuerySet, Engagement
 from helhed.lib.validity import today, valid_on_q
-from helhed.organisation.models import Role, RoleAssignment, Staff, Unit, UnitQuerySet
+from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitQuerySet
 
 # None stands for "no user" (treated as anonymous), which keeps callers simple.
 AnyUser = User | AnonymousUser | None
@@ -92,6 +91,16 @@ def get_citizen_for_user(user: AnyUser, citizen_id: int) -> Citizen:
 def can_register_citizen(user: AnyUser) -> bool:
     staff = staff_for(user)
     return staff is not None and Role.Kind.FRONTLINE in role_kinds(staff)
+
+
+def can_register_citizen_in(user: AnyUser, municipality: Municipality) -> bool:
+    """Front-line staff register citizens of their own municipality only."""
+    staff = staff_for(user)
+    return (
+        can_register_citizen(user)
+        and staff is not None
+        and (staff.municipality_id == municipality.pk)
+    )
 
 
 def can_view_organisation(user: AnyUser) -> bool:

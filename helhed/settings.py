@@ -110,7 +110,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = env_str("HELHED_DATABASE_URL", f"sqlite:///{VAR_DIR / 'helhed.sqlite3'}")
+DATABASE_URL = env_str("HELHED_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'helhed.sqlite3'}"
 try:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 except ValueError as exc:
@@ -128,6 +128,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Password hashing dominates test set-up time; tests need no slow hash.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,6 +152,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The project package is not an app, so its own static folder is listed here.
+STATICFILES_DIRS = [BASE_DIR / "helhed" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
 LOGGING = {

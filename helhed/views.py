@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from helhed import policy
 from helhed.lib.validity import today
 from helhed.organisation.span import management_spans
 
 
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     staff = policy.staff_for(request.user)

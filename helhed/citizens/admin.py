@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from helhed import policy
+from helhed.citizens.actions import do_start_engagement
 from helhed.citizens.forms import CitizenAdminForm
 from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
+from helhed.lib.validity import today
 
 
 class EngagementInline(admin.TabularInline[Engagement, Citizen]):
@@ -27,6 +32,20 @@ class CitizenAdmin(admin.ModelAdmin[Citizen]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Citizen]:
         return policy.visible_citizens(request.user).select_related("municipality")
+
+    def save_model(self, request: HttpRequest, obj: Citizen, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        staff = policy.staff_for(request.user)
+        if not change and staff is not None:
+            # As in do_register_citizen: whoever registers the citizen works
+            # with them, or they could not see the record they just made.
+            do_start_engagement(
+                citizen=obj,
+                staff=staff,
+                kind=Engagement.Kind.CASEWORK,
+                valid_from=today(),
+                purpose=gettext("Registered in the administration"),
+            )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Citizen], search_term: str

@@ -96,6 +96,8 @@ def register_citizen(request: HttpRequest, payload: CitizenIn) -> tuple[int, dic
     municipality = Municipality.objects.filter(code=payload.municipality_code).first()
     if municipality is None:
         raise HttpError(422, f"Unknown municipality code {payload.municipality_code}")
+    if not policy.can_register_citizen_in(request.user, municipality):
+        raise HttpError(422, "You can register citizens only in your own municipality")
     unit = None
     if payload.current_unit_id is not None:
         unit = policy.visible_units(request.user).filter(pk=payload.current_unit_id).first()

@@ -25,6 +25,9 @@ class CprField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
+        if text in self.empty_values:
+            # Optional and left empty (the admin's "keep the current number").
+            return ""
         return cprlib.parse(text).formatted
 
 

@@ -59,6 +59,9 @@ def management_spans(root: Unit, on: dt.date | None = None) -> list[Span]:
 
     reports: dict[int, set[int]] = defaultdict(set)
     for assignment in assignments:
+        if assignment.role.kind == Role.Kind.POLITICIAN:
+            # Council members sit on the root unit but report to no leader.
+            continue
         if assignment.role.kind == Role.Kind.LEADER:
             boss = nearest_leader(units[assignment.unit_id].parent_id)
         else:

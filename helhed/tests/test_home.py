@@ -91,3 +91,9 @@ class LanguageTests(BaseTestCase):
         response = self.client.get(HOME)
         self.assertContains(response, '<html lang="da">')
         self.assertContains(response, "Sagsbehandler")
+
+
+class HomeMethodTests(BaseTestCase):
+    def test_the_home_page_refuses_a_post(self) -> None:
+        self.login(self.caseworker)
+        assert self.client.post(reverse("home")).status_code == 405

@@ -51,17 +51,3 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
-
-
-@pytest.fixture(autouse=True)
-def static_files(settings: Any) -> None:
-    """Serve helhed/static even while settings.py does not list it.
-
-    ``helhed`` itself is not an installed app and ``STATICFILES_DIRS`` is not
-    set, so the stylesheet and htmx are not found (see helhed/tests/test_static.py,
-    which fails once this is fixed in settings; then remove this fixture).
-    """
-    from django.contrib.staticfiles import finders
-
-    if finders.find("helhed/htmx.min.js") is None:
-        settings.STATICFILES_DIRS = [Path(settings.BASE_DIR) / "helhed" / "static"]

@@ -174,6 +174,12 @@ class RegisterCitizenTests(ApiTestCase):
         assert response.status_code == 422
         assert "Alma" not in response.content.decode()
 
+    def test_a_caseworker_may_not_register_a_citizen_of_another_municipality(self) -> None:
+        response = self.post(self.payload(municipality_code=167))
+        assert response.status_code == 422
+        assert "own municipality" in response.content.decode()
+        assert Citizen.objects.count() == self.before
+
     def test_a_leader_may_not_register(self) -> None:
         for staff in (self.leader, self.chief, self.analyst, self.politician):
             with self.subTest(staff=staff):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unittest
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
@@ -149,10 +148,6 @@ class CitizenAdminListTests(CitizenAdminTestCase):
         self.assertNotContains(response, self.alma.cpr)
         self.assertNotContains(response, self.alma.cpr.replace("-", ""))
 
-    # CprField.clean (helhed/citizens/forms.py) parses "" when the field is not
-    # required, so the "leave empty to keep the current number" path always
-    # fails with "A CPR number has ten digits". Remove this marker with the fix.
-    @unittest.expectedFailure
     def test_saving_without_a_new_cpr_keeps_the_number(self) -> None:
         self.make_admin_user()
         self.login(self.caseworker)
@@ -176,3 +171,15 @@ class CitizenAdminListTests(CitizenAdminTestCase):
         self.alma.refresh_from_db()
         assert self.alma.first_name == "Alma Marie"
         assert self.alma.cpr == cpr
+
+
+class CitizenAdminEngagementTests(CitizenAdminTestCase):
+    def test_a_staff_user_who_adds_a_citizen_can_see_the_record_afterwards(self) -> None:
+        self.make_admin_user()
+        self.login(self.caseworker)
+        response = self.post_citizen(synthetic_cpr(dt.date(2016, 2, 3)))
+        assert response.status_code == 302
+        citizen = Citizen.objects.get(first_name="Nora")
+        assert citizen.engagements.filter(staff=self.caseworker).exists()
+        listing = self.client.get(reverse("admin:citizens_citizen_changelist"))
+        self.assertContains(listing, "Nora")

@@ -215,3 +215,12 @@ class SpanQueryCountTests(TestCase):
         assert unit is not None
         with self.assertNumQueries(SPAN_QUERIES):
             span_of(unit)
+
+
+class PoliticiansAreNotReportsTests(SpanTestCase):
+    def test_council_members_on_a_unit_do_not_count_in_its_leaders_span(self) -> None:
+        before = reports(self.school)
+        make_staff("Per", unit=self.school, role="politician")
+        make_staff("Anna", unit=self.school, role="analyst")
+        # The analyst is an employee and reports to the leader; the politician does not.
+        assert reports(self.school) == before + 1

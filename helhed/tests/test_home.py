@@ -97,3 +97,12 @@ class HomeMethodTests(BaseTestCase):
     def test_the_home_page_refuses_a_post(self) -> None:
         self.login(self.caseworker)
         assert self.client.post(reverse("home")).status_code == 405
+
+
+class LanguageChoiceTests(BaseTestCase):
+    def test_an_english_browser_still_gets_danish_until_the_user_switches(self) -> None:
+        response = self.client.get(LOGIN, headers={"accept-language": "en-US,en;q=0.9"})
+        self.assertContains(response, '<html lang="da">')
+        self.client.post(reverse("set_language"), {"language": "en", "next": LOGIN})
+        response = self.client.get(LOGIN, headers={"accept-language": "da"})
+        self.assertContains(response, '<html lang="en">')

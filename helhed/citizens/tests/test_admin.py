@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -32,7 +33,9 @@ class CitizenAdminTestCase(BaseTestCase):
             "engagements-MAX_NUM_FORMS": "1000",
             **fields,
         }
-        return self.client.post(ADD_URL, data, headers={"accept-language": "en"})
+        # Messages are asserted in English: choose it as a user would.
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return self.client.post(ADD_URL, data)
 
     def make_admin_user(self) -> None:
         """Give the case worker admin access with the citizen permissions."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.urls import reverse
 
 from helhed.organisation.models import Unit, UnitType
@@ -36,7 +37,9 @@ class UnitAdminTests(BaseTestCase):
             "role_assignments-MAX_NUM_FORMS": "1000",
             **fields,
         }
-        return self.client.post(url, data, headers={"accept-language": "en"})
+        # Messages are asserted in English: choose it as a user would.
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return self.client.post(url, data)
 
     def test_it_adds_a_valid_unit_into_the_tree(self) -> None:
         response = self.post_unit()

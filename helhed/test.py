@@ -28,7 +28,9 @@ from django.contrib.auth.models import User
 from django.test import TestCase
 
 from helhed.citizens import cpr as cprlib
+from helhed.citizens.actions import do_start_engagement
 from helhed.citizens.models import Citizen, Engagement, FamilyLink
+from helhed.organisation.actions import do_assign_role, do_create_unit
 from helhed.organisation.models import (
     Municipality,
     Role,
@@ -58,7 +60,7 @@ def make_unit(
     valid_from: dt.date = EPOCH,
     valid_to: dt.date | None = None,
 ) -> Unit:
-    unit = Unit(
+    return do_create_unit(
         name=name,
         parent=parent,
         municipality=parent.municipality if parent else municipality(municipality_code),
@@ -67,9 +69,6 @@ def make_unit(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    unit.full_clean()
-    unit.save()
-    return unit
 
 
 def make_staff(
@@ -111,16 +110,13 @@ def assign(
     valid_from: dt.date = EPOCH,
     valid_to: dt.date | None = None,
 ) -> RoleAssignment:
-    assignment = RoleAssignment(
+    return do_assign_role(
         staff=staff,
         unit=unit,
         role=Role.objects.get(code=role),
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    assignment.full_clean()
-    assignment.save()
-    return assignment
 
 
 def synthetic_cpr(birth_date: dt.date, sex: str = "F") -> str:
@@ -158,7 +154,7 @@ def engage(
     valid_from: dt.date = EPOCH,
     valid_to: dt.date | None = None,
 ) -> Engagement:
-    engagement = Engagement(
+    return do_start_engagement(
         citizen=citizen,
         staff=staff,
         unit=unit,
@@ -166,9 +162,6 @@ def engage(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    engagement.full_clean()
-    engagement.save()
-    return engagement
 
 
 class BaseTestCase(TestCase):

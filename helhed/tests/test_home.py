@@ -23,7 +23,7 @@ class LoginTests(BaseTestCase):
     def test_a_wrong_password_is_explained(self) -> None:
         response = self.client.post(LOGIN, {"username": "caseworker", "password": "wrong"})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "did not match")
+        self.assertContains(response, "passer ikke sammen")
         self.assertContains(response, 'value="caseworker"')  # the username is kept
         self.assertNotIn("_auth_user_id", self.client.session)
 
@@ -39,16 +39,16 @@ class HomeCapabilityTests(BaseTestCase):
         response = self.client.get(HOME)
         self.assertContains(response, "Familieafdelingen")  # her role's unit
         self.assertContains(response, 'data-capability="citizens"')
-        self.assertContains(response, "See the 1 citizen you work with")
+        self.assertContains(response, "Se den 1 borger, du arbejder med")
         self.assertContains(response, f'href="{reverse("citizens:list")}"')
         self.assertContains(response, 'data-capability="register"')
-        self.assertNotContains(response, "Your management span")
+        self.assertNotContains(response, "Dit ledelsesspænd")
 
     def test_a_leader_sees_the_span_table_and_no_citizens(self) -> None:
         self.login(self.leader)
         response = self.client.get(HOME)
         self.assertContains(response, 'data-capability="lead"')
-        self.assertContains(response, "Your management span")
+        self.assertContains(response, "Dit ledelsesspænd")
         self.assertContains(
             response, f'href="{reverse("organisation:unit", args=[self.school.pk])}"'
         )
@@ -61,12 +61,12 @@ class HomeCapabilityTests(BaseTestCase):
         response = self.client.get(HOME)
         self.assertContains(response, 'data-capability="committee"')
         self.assertNotContains(response, 'data-capability="citizens"')
-        self.assertNotContains(response, "citizen you work with")
+        self.assertNotContains(response, "du arbejder med")
 
     def test_an_administrator_without_a_staff_record_is_told_why_no_citizens_show(self) -> None:
         self.login(self.admin)
         response = self.client.get(HOME)
-        self.assertContains(response, "not linked to a staff member")
+        self.assertContains(response, "ikke knyttet til en medarbejder")
         self.assertContains(response, 'data-capability="admin"')
 
 

@@ -90,7 +90,7 @@ def test_a_caseworker_finds_a_child_registers_a_citizen_and_browses_the_organisa
     page.fill("#id_last_name", "Nørgaard")
     page.select_option("#id_current_unit", label="Bakkeskolen")
     page.locator("main form button[type=submit]").click()
-    expect(page.locator(".field-error")).to_contain_text("real date")
+    expect(page.locator(".field-error")).to_contain_text("gyldig dato")
     assert Citizen.objects.count() == before
 
     number = synthetic_cpr(dt.date(2016, 4, 12), "M")

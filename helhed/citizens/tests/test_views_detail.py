@@ -43,7 +43,7 @@ class CitizenDetailTests(BaseTestCase):
         engage(self.mother, staff=self.caseworker)
         self.login(self.caseworker)
         response = self.client.get(url(self.mother.pk))
-        self.assertContains(response, "Guardian of")
+        self.assertContains(response, "Forælder/værge for")
         self.assertContains(response, f'href="{url(self.alma.pk)}"')
 
     def test_it_lists_who_works_with_the_citizen(self) -> None:
@@ -57,11 +57,11 @@ class CitizenDetailTests(BaseTestCase):
         self.login(self.caseworker)
         response = self.client.get(url(self.alma.pk))
         self.assertContains(response, "Sara Sand")
-        self.assertContains(response, "Case work")
-        self.assertContains(response, "Teaching")
+        self.assertContains(response, "Sagsbehandling")
+        self.assertContains(response, "Undervisning")
         self.assertContains(response, "Karl Kolding")
         self.assertContains(response, "30 Jun 2021")
-        self.assertContains(response, "not current")
+        self.assertContains(response, "ikke aktuel")
 
     def test_it_lists_consents_with_sectors_and_status(self) -> None:
         active = Consent.objects.create(
@@ -84,9 +84,9 @@ class CitizenDetailTests(BaseTestCase):
         self.assertContains(response, "Samarbejde mellem skole og familieafdeling")
         self.assertContains(response, "Børn og familie")  # the social sector, in Danish
         self.assertContains(response, "Sundhed")
-        self.assertContains(response, "1 Mar 2024 by Mette Jensen")
-        self.assertContains(response, "Active")
-        self.assertContains(response, "Withdrawn 1 Sep")
+        self.assertContains(response, "1 Mar 2024 af Mette Jensen")
+        self.assertContains(response, "Gældende")
+        self.assertContains(response, "Tilbagekaldt 1 Sep")
 
     def test_it_hides_the_citizen_without_an_engagement(self) -> None:
         for staff in (self.colleague, self.leader, self.chief, self.politician):

@@ -41,7 +41,7 @@ class CitizenListTests(BaseTestCase):
             response = self.client.get(URL)
             self.assertEqual(response.status_code, 200)
             self.assertNotContains(response, "Alma Jensen")
-            self.assertContains(response, "You see citizens you have an engagement with")
+            self.assertContains(response, "Du kan se de borgere, du har en tilknytning til")
 
     def test_it_offers_registration_only_to_front_line_staff(self) -> None:
         register = reverse("citizens:register")
@@ -73,7 +73,7 @@ class CitizenSearchTests(BaseTestCase):
         response = self.client.get(URL, {"q": "alm"})
         self.assertContains(response, "Alma Jensen")
         self.assertNotContains(response, "Anton Holm")
-        self.assertContains(response, "1 citizen matches")
+        self.assertContains(response, "1 borger matcher")
 
     def test_it_finds_by_first_and_last_name_together(self) -> None:
         self.login(self.caseworker)
@@ -93,7 +93,7 @@ class CitizenSearchTests(BaseTestCase):
         for text in (self.mother.cpr, "Mette"):
             response = self.client.get(URL, {"q": text})
             self.assertNotContains(response, "Mette Jensen")
-            self.assertContains(response, "No citizen you work with matches")
+            self.assertContains(response, "Ingen af de borgere, du arbejder med, matcher")
 
     def test_it_returns_only_the_results_to_htmx(self) -> None:
         self.login(self.caseworker)
@@ -115,8 +115,8 @@ class CitizenPaginationTests(BaseTestCase):
         self.login(self.caseworker)
         first = self.client.get(URL)
         self.assertEqual(len(first.context["page"].object_list), 25)
-        self.assertContains(first, "You work with 30 citizens")
-        self.assertContains(first, "Page 1 of 2")
+        self.assertContains(first, "Du arbejder med 30 borgere")
+        self.assertContains(first, "Side 1 af 2")
         self.assertContains(first, "Alma Jensen")  # J sorts before Ø
         self.assertNotContains(first, "Barn28 Østergaard")
         second = self.client.get(URL, {"page": 2})
@@ -127,7 +127,7 @@ class CitizenPaginationTests(BaseTestCase):
     def test_pages_keep_the_search(self) -> None:
         self.login(self.caseworker)
         response = self.client.get(URL, {"q": "barn Øster"})
-        self.assertContains(response, "29 citizens match")
+        self.assertContains(response, "29 borgere matcher")
         self.assertContains(response, "?q=barn%20%C3%98ster&amp;page=2")
         second = self.client.get(URL, {"q": "barn Øster", "page": "2"})
         self.assertEqual(len(second.context["page"].object_list), 4)

@@ -47,7 +47,7 @@ class RegisterCitizenTests(BaseTestCase):
         response = self.client.post(URL, data, follow=True)
         citizen = Citizen.objects.get(first_name="Emil")
         self.assertRedirects(response, reverse("citizens:detail", args=[citizen.pk]))
-        self.assertContains(response, "Emil Nørgaard is registered")
+        self.assertContains(response, "Emil Nørgaard er oprettet")
         self.assertContains(response, f"{data['cpr'][:6]}-{data['cpr'][6:]}")
         self.assertEqual(citizen.current_unit, self.school)
         self.assertEqual(citizen.municipality.code, 230)
@@ -65,11 +65,11 @@ class RegisterCitizenTests(BaseTestCase):
         good = synthetic_cpr(dt.date(2016, 4, 12), "F")
         wrong_check_digit = good[:-1] + str((int(good[-1]) + 1) % 10)
         cases = {
-            "320416-1234": "must be a real date",
-            "120416-123": "ten digits",
-            "abc": "ten digits",
-            wrong_check_digit: "check digit is wrong",
-            "": "Enter the CPR number",
+            "320416-1234": "skal være en gyldig dato",
+            "120416-123": "ti cifre",
+            "abc": "ti cifre",
+            wrong_check_digit: "kontrolciffer er forkert",
+            "": "Indtast CPR-nummeret",
         }
         self.login(self.caseworker)
         before = Citizen.objects.count()
@@ -90,7 +90,7 @@ class RegisterCitizenTests(BaseTestCase):
         for number in (self.mother.cpr, self.mother.cpr.replace("-", "")):
             response = self.client.post(URL, self.valid_data(cpr=number))
             self.assertEqual(response.status_code, 200)
-            self.assertContains(response, "already registered")
+            self.assertContains(response, "allerede oprettet")
         self.assertEqual(Citizen.objects.count(), before)
 
     def test_a_number_registered_meanwhile_is_shown_on_the_cpr_field(self) -> None:
@@ -102,7 +102,7 @@ class RegisterCitizenTests(BaseTestCase):
         ):
             response = self.client.post(URL, self.valid_data(cpr=self.mother.cpr))
         self.assertEqual(response.status_code, 200)
-        self.assertIn("already registered", " ".join(response.context["form"].errors["cpr"]))
+        self.assertIn("allerede oprettet", " ".join(response.context["form"].errors["cpr"]))
         self.assertEqual(Citizen.objects.count(), before)
 
     def test_it_refuses_a_unit_of_another_municipality(self) -> None:
@@ -117,7 +117,7 @@ class RegisterCitizenTests(BaseTestCase):
         self.login(self.caseworker)
         response = self.client.post(URL, {})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "Enter the CPR number")
+        self.assertContains(response, "Indtast CPR-nummeret")
 
     def test_staff_of_another_municipality_choose_among_their_own_units(self) -> None:
         self.login(self.outsider)

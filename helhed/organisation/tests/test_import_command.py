@@ -14,6 +14,7 @@ from unittest import mock
 from django.core.management import CommandError, call_command
 from django.db import connections
 from django.test import TestCase
+from django.utils import translation
 
 from helhed.organisation.management.commands.import_organisation import Command
 from helhed.organisation.models import Staff, Unit
@@ -27,6 +28,7 @@ from helhed.organisation.tests.test_import_os2mo import (
 
 class ImportCommandTestCase(TestCase):
     def setUp(self) -> None:
+        self.enterContext(translation.override("en"))  # the tests read the English output
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         self.dir = Path(tmp.name)

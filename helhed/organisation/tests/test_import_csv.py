@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from django.test import TestCase
+from django.utils import translation
 
 from helhed.organisation.importers import ImportResult, import_csv
 from helhed.organisation.models import RoleAssignment, Staff, Unit, leader_for_unit
@@ -43,6 +44,7 @@ def replace_line(text: str, old: str, new: str) -> str:
 
 class CsvImportTestCase(TestCase):
     def setUp(self) -> None:
+        self.enterContext(translation.override("en"))  # the tests read the English messages
         tmp = tempfile.TemporaryDirectory()
         self.addCleanup(tmp.cleanup)
         self.dir = Path(tmp.name)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.test import TestCase
+from django.utils import translation
 
 from helhed.organisation.importers.os2mo import (
     OS2moClient,
@@ -172,6 +173,7 @@ class RecordedOS2mo:
 
 class OS2moTestCase(TestCase):
     def setUp(self) -> None:
+        self.enterContext(translation.override("en"))  # the tests read the English messages
         self.os2mo = RecordedOS2mo()
         self.os2mo.start()
         self.addCleanup(self.os2mo.stop)

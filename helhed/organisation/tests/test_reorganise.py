@@ -199,10 +199,9 @@ def snapshot() -> tuple[object, ...]:
 class MoveRuleTests(ReorganiseTestCase):
     def test_it_rejects_moving_a_unit_under_its_own_descendant(self) -> None:
         before = snapshot()
-        with self.assertRaises(ValidationError) as caught:
+        with translation.override("en"), self.assertRaises(ValidationError) as caught:
             do_move_unit(self.north, self.team, ON)
-        with translation.override("en"):
-            messages = caught.exception.message_dict["parent"]
+        messages = caught.exception.message_dict["parent"]
         assert any("itself or one of its own units" in m for m in messages), messages
         assert snapshot() == before
 

@@ -120,7 +120,7 @@ class TreeTests(BaseTestCase):
         for bad in ("2024-13-45", "yesterday", "31-12-2024"):
             response = self.client.get(URL, {"on": bad})
             self.assertEqual(response.status_code, 200)
-            self.assertContains(response, "is not a date")
+            self.assertContains(response, "er ikke en dato")
             self.assertContains(response, "Bakkeskolen")
 
     def test_it_filters_by_name_and_keeps_the_path_to_each_match(self) -> None:
@@ -130,7 +130,7 @@ class TreeTests(BaseTestCase):
         self.assertContains(response, "Børn og Skole")  # on the path to the match
         self.assertContains(response, "Rudersdal Kommune")
         self.assertNotContains(response, "Familieafdelingen")
-        self.assertContains(response, "1 unit matches")
+        self.assertContains(response, "1 enhed matcher")
 
     def test_it_matches_danish_letters_in_any_case(self) -> None:
         self.login(self.caseworker)
@@ -142,7 +142,7 @@ class TreeTests(BaseTestCase):
     def test_it_says_when_nothing_matches(self) -> None:
         self.login(self.caseworker)
         response = self.client.get(URL, {"q": "no such unit"})
-        self.assertContains(response, "No unit has that name")
+        self.assertContains(response, "Ingen enhed har det navn")
         self.assertNotContains(response, "Bakkeskolen")
 
     def test_it_returns_only_the_results_to_htmx(self) -> None:

@@ -35,12 +35,12 @@ class UnitPageTests(BaseTestCase):
         # Breadcrumbs: every ancestor, linked.
         self.assertContains(response, f'href="{url(self.root.pk)}"')
         self.assertContains(response, f'href="{url(self.children_admin.pk)}"')
-        self.assertContains(response, "management span: 1 direct report")  # the teacher
+        self.assertContains(response, "ledelsesspænd: 1 direkte medarbejder")  # the teacher
         staff = staff_section(response)
         self.assertIn("Lise Lund", staff)
         self.assertIn("Tom Thy", staff)
         self.assertNotIn("Sara Sand", staff)  # works in another unit
-        self.assertContains(response, "No units under this unit")
+        self.assertContains(response, "Ingen underliggende enheder")
 
     def test_it_lists_children_and_the_spans_of_every_leader_below(self) -> None:
         self.login(self.caseworker)
@@ -59,7 +59,7 @@ class UnitPageTests(BaseTestCase):
     def test_it_says_when_a_unit_has_no_leader(self) -> None:
         self.login(self.caseworker)
         response = self.client.get(url(self.family_dept.pk))
-        self.assertContains(response, "No leader on this date")
+        self.assertContains(response, "Ingen leder på denne dato")
         self.assertIn("Sara Sand", staff_section(response))
         self.assertIn("Karl Kolding", staff_section(response))
 
@@ -84,7 +84,7 @@ class UnitPageTests(BaseTestCase):
         self.login(self.caseworker)
         response = self.client.get(url(self.school.pk), {"on": "2024-02-30"})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "is not a date")
+        self.assertContains(response, "er ikke en dato")
         self.assertContains(response, "Tom Thy")
 
     def test_it_shows_staff_as_of_the_date(self) -> None:
@@ -101,7 +101,7 @@ class UnitPageTests(BaseTestCase):
         self.login(self.caseworker)
         first = self.client.get(url(self.school.pk))
         self.assertEqual(len(first.context["staff_page"].object_list), 50)
-        self.assertContains(first, "Page 1 of 2")
+        self.assertContains(first, "Side 1 af 2")
         self.assertIn("Lise Lund", staff_section(first))  # leaders sort first
         self.assertNotContains(first, "Lærer59 Zahle")
         second = self.client.get(url(self.school.pk), {"page": 2})
@@ -126,9 +126,9 @@ class UnitHistoryTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.context["on"], dt.date(2024, 7, 31))  # its last day
         self.assertContains(response, "Tom Thy")
-        self.assertContains(response, "History across reorganisations")
+        self.assertContains(response, "Historik på tværs af omorganiseringer")
         self.assertContains(response, f'href="{url(self.moved.pk)}"')
-        self.assertContains(response, "successor")
+        self.assertContains(response, "efterfølger")
         self.assertNotContains(response, f'href="{url(self.area.pk)}?')  # not on its path
 
     def test_the_new_registration_shows_the_new_path_and_the_predecessor(self) -> None:
@@ -136,7 +136,7 @@ class UnitHistoryTests(BaseTestCase):
         response = self.client.get(url(self.moved.pk))
         self.assertContains(response, f'href="{url(self.area.pk)}"')  # breadcrumb
         self.assertContains(response, f'href="{url(self.school.pk)}"')  # history row
-        self.assertContains(response, "predecessor")
+        self.assertContains(response, "forgænger")
         self.assertIn("Lise Lund", staff_section(response))
 
     def test_a_date_outside_the_period_leads_to_the_registration_of_that_date(self) -> None:
@@ -150,7 +150,7 @@ class UnitHistoryTests(BaseTestCase):
         self.login(self.caseworker)
         response = self.client.get(url(self.area.pk), {"on": "2019-06-01"})
         self.assertEqual(response.status_code, 200)
-        self.assertContains(response, "This unit did not exist on")
+        self.assertContains(response, "Enheden fandtes ikke pr.")
         self.assertNotContains(response, "Lise Lund")
 
     def test_the_parent_shows_the_span_before_and_after(self) -> None:

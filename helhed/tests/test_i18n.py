@@ -1,0 +1,343 @@
+"""The Danish catalogue: complete, compiled, and what users see unless they switch.
+
+The catalogue is ``helhed/locale/da/LC_MESSAGES/django.po``; ``make messages``
+refreshes it from the source strings and compiles it. The compiled ``.mo`` is
+committed, so a fresh clone needs no gettext tools; these tests check that it
+was compiled from the ``.po`` as it is now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import html
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase
+from django.urls import reverse
+
+from helhed.citizens.models import Consent
+from helhed.organisation.models import Sector, Staff
+from helhed.test import PASSWORD, BaseTestCase
+
+CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "da" / "LC_MESSAGES"
+PO = CATALOGUE / "django.po"
+MO = CATALOGUE / "django.mo"
+HOME = reverse("home")
+LOGIN = reverse("login")
+SET_LANGUAGE = reverse("set_language")
+
+# %(name)s, %s, %d, ... as Python's %-formatting reads them; %% is a literal percent.
+PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+@dataclass
+class Entry:
+    msgid: str = ""
+    msgid_plural: str | None = None
+    msgctxt: str | None = None
+    msgstr: dict[int, str] = field(default_factory=dict)
+    flags: set[str] = field(default_factory=set)
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """The key gettext's catalogue uses: the context, EOT, then the message."""
+        return f"{self.msgctxt}\x04{self.msgid}" if self.msgctxt is not None else self.msgid
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    assert text.startswith('"') and text.endswith('"'), text
+    return re.sub(r"\\(.)", lambda m: ESCAPES[m.group(1)], text[1:-1])
+
+
+def parse_po(path: Path) -> list[Entry]:
+    """Every entry of a .po file, the header (msgid "") first; obsolete (#~) ones left out."""
+    entries: list[Entry] = []
+    entry: Entry | None = None
+    target: tuple[str, int] | None = None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#~"):
+            continue
+        if line.startswith("#"):
+            if entry is not None and entry.msgstr:  # a comment starts the next entry
+                entries.append(entry)
+                entry = None
+            if entry is None:
+                entry = Entry(line=number)
+            if line.startswith("#,"):
+                entry.flags |= {flag.strip() for flag in line[2:].split(",")}
+            continue
+        keyword, _space, rest = line.partition(" ")
+        if line.startswith('"'):
+            assert target is not None, f"{path}:{number}: a continuation without a keyword"
+            keyword, rest = "", line
+        elif keyword in ("msgctxt", "msgid") and entry is not None and entry.msgstr:
+            entries.append(entry)
+            entry = None
+        if entry is None:
+            entry = Entry(line=number)
+        if keyword == "msgctxt":
+            entry.msgctxt, target = "", ("msgctxt", 0)
+        elif keyword == "msgid":
+            target = ("msgid", 0)
+        elif keyword == "msgid_plural":
+            entry.msgid_plural, target = "", ("msgid_plural", 0)
+        elif keyword.startswith("msgstr"):
+            index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else 0
+            entry.msgstr[index], target = "", ("msgstr", index)
+        elif keyword:
+            raise AssertionError(f"{path}:{number}: unexpected {raw!r}")
+        assert target is not None
+        text = _unquote(rest)
+        name, index = target
+        if name == "msgstr":
+            entry.msgstr[index] += text
+        else:
+            setattr(entry, name, (getattr(entry, name) or "") + text)
+    if entry is not None:
+        entries.append(entry)
+    return entries
+
+
+ENTRIES = parse_po(PO)
+HEADER, MESSAGES = ENTRIES[0], ENTRIES[1:]
+
+
+def translate(msgid: str, lang: str = "da") -> str:
+    """The catalogue's translation of a plain msgid (not plural, no context)."""
+    for entry in MESSAGES:
+        if entry.msgid == msgid and entry.msgid_plural is None and entry.msgctxt is None:
+            return entry.msgstr[0] if lang == "da" else entry.msgid
+    raise KeyError(msgid)
+
+
+class CatalogueTests(SimpleTestCase):
+    def test_the_parser_reads_the_catalogue(self) -> None:
+        assert HEADER.msgid == ""
+        assert "Language: da" in HEADER.msgstr[0]
+        assert "Plural-Forms: nplurals=2; plural=(n != 1);" in HEADER.msgstr[0]
+        assert len(MESSAGES) > 250
+        assert translate("Log in") == "Log ind"
+        plural = next(e for e in MESSAGES if e.msgid == "%(n)s unit.")
+        assert plural.msgid_plural == "%(n)s units."
+        assert plural.msgstr == {0: "%(n)s enhed.", 1: "%(n)s enheder."}
+
+    def test_the_parser_reads_continuations_escapes_and_flags(self) -> None:
+        sample = (
+            '#, fuzzy\nmsgid ""\nmsgstr ""\n"Language: da\\n"\n\n'
+            '#. a comment\n#, python-format\nmsgctxt "menu"\nmsgid ""\n"Say \\"%(a)s\\" "\n'
+            '"twice"\nmsgstr "Sig \\"%(a)s\\" to gange"\n\n#~ msgid "old"\n#~ msgstr "gammel"\n'
+        )
+        path = Path(self.enterContext(tempfile.TemporaryDirectory())) / "sample.po"
+        path.write_text(sample, encoding="utf-8")
+        header, entry = parse_po(path)
+        assert header.flags == {"fuzzy"}
+        assert header.msgstr == {0: "Language: da\n"}
+        assert (entry.msgctxt, entry.msgid) == ("menu", 'Say "%(a)s" twice')
+        assert entry.msgstr == {0: 'Sig "%(a)s" to gange'}
+        assert entry.flags == {"python-format"}
+
+    def test_nothing_is_fuzzy(self) -> None:
+        fuzzy = [f"line {e.line}: {e.msgid!r}" for e in ENTRIES if "fuzzy" in e.flags]
+        assert not fuzzy, fuzzy
+
+    def test_every_message_has_a_translation(self) -> None:
+        for entry in MESSAGES:
+            with self.subTest(msgid=entry.msgid):
+                forms = 2 if entry.msgid_plural is not None else 1
+                assert sorted(entry.msgstr) == list(range(forms)), entry.msgstr
+                assert all(text.strip() for text in entry.msgstr.values()), entry.msgstr
+
+    def test_placeholders_are_kept(self) -> None:
+        for entry in MESSAGES:
+            expected = sorted(PLACEHOLDER.findall(entry.msgid))
+            if entry.msgid_plural is not None:
+                assert sorted(PLACEHOLDER.findall(entry.msgid_plural)) == expected, entry.msgid
+            for index, text in entry.msgstr.items():
+                with self.subTest(msgid=entry.msgid, form=index):
+                    assert sorted(PLACEHOLDER.findall(text)) == expected, text
+
+    def test_template_variables_and_en_dashes_are_kept(self) -> None:
+        for entry in MESSAGES:
+            for text in entry.msgstr.values():
+                with self.subTest(msgid=entry.msgid):
+                    assert "{{" not in text and "{%" not in text, text
+                    assert text.count("–") == entry.msgid.count("–"), text
+
+    def test_the_compiled_catalogue_is_the_po_as_it_is_now(self) -> None:
+        with MO.open("rb") as handle:
+            compiled = gettext.GNUTranslations(handle)
+        catalog = compiled._catalog  # type: ignore[attr-defined]
+        for entry in MESSAGES:
+            with self.subTest(msgid=entry.msgid):
+                if entry.msgid_plural is None:
+                    assert catalog.get(entry.key) == entry.msgstr[0]
+                else:
+                    for index, text in entry.msgstr.items():
+                        assert catalog.get((entry.key, index)) == text
+        in_mo = {key[0] if isinstance(key, tuple) else key for key in catalog} - {""}
+        assert in_mo == {entry.key for entry in MESSAGES}, "recompile: make messages"
+        assert compiled.ngettext("%(n)s unit.", "%(n)s units.", 1) == "%(n)s enhed."
+        assert compiled.ngettext("%(n)s unit.", "%(n)s units.", 7) == "%(n)s enheder."
+
+
+class DanishByDefaultTests(BaseTestCase):
+    def switch_to_english(self, next_url: str = HOME) -> None:
+        response = self.client.post(SET_LANGUAGE, {"language": "en", "next": next_url})
+        self.assertRedirects(response, next_url, fetch_redirect_response=False)
+
+    def test_the_login_page_is_danish_then_english(self) -> None:
+        response = self.client.get(LOGIN)
+        self.assertContains(response, '<html lang="da">')
+        self.assertContains(response, "<h1>Log ind i Helhed</h1>", html=True)
+        self.assertContains(response, "Brugernavn")
+        self.assertContains(response, "Adgangskode")
+        self.assertContains(response, '<button type="submit">Log ind</button>', html=True)
+        self.assertNotContains(response, "Log in to Helhed")
+        self.assertNotContains(response, "Username")
+        self.assertNotContains(response, "Password")
+        self.assertNotContains(response, '<button type="submit">Log in</button>', html=True)
+
+        self.switch_to_english(LOGIN)
+        response = self.client.get(LOGIN)
+        self.assertContains(response, '<html lang="en">')
+        self.assertContains(response, "<h1>Log in to Helhed</h1>", html=True)
+        self.assertContains(response, "Username")
+        self.assertContains(response, '<button type="submit">Log in</button>', html=True)
+        self.assertNotContains(response, "Brugernavn")
+        self.assertNotContains(response, "Log ind")
+
+    def test_a_wrong_password_is_explained_in_danish(self) -> None:
+        response = self.client.post(LOGIN, {"username": "caseworker", "password": "wrong"})
+        self.assertContains(response, "Brugernavn og adgangskode passer ikke sammen. Prøv igen.")
+        self.assertNotContains(response, "did not match")
+
+    def test_the_home_page_of_a_case_worker_is_danish_then_english(self) -> None:
+        self.client.post(LOGIN, {"username": "caseworker", "password": PASSWORD})
+        response = self.client.get(HOME)
+        self.assertContains(response, '<html lang="da">')
+        for danish in (
+            "Velkommen, Sara Sand",
+            "Dine roller i dag",
+            "Sagsbehandler",  # her role, from the code list
+            "Det kan du gøre",
+            "Se den 1 borger, du arbejder med",
+            "Opret en borger, du begynder at arbejde med",
+            "Se organisationen pr. en hvilken som helst dato",
+            "Log ud",
+            "Forside",
+            "Borgere",
+        ):
+            self.assertContains(response, danish)
+        for english in ("Welcome", "Your roles today", "Case worker", "citizen you work with"):
+            self.assertNotContains(response, english)
+        self.assertNotContains(response, '<button type="submit" class="link">Log out</button>')
+
+        self.switch_to_english()
+        response = self.client.get(HOME)
+        self.assertContains(response, '<html lang="en">')
+        for english in (
+            "Welcome, Sara Sand",
+            "Your roles today",
+            "Case worker",
+            "See the 1 citizen you work with",
+            "Log out",
+        ):
+            self.assertContains(response, english)
+        for danish in ("Velkommen", "Dine roller i dag", "Sagsbehandler", "Log ud"):
+            self.assertNotContains(response, danish)
+
+    def test_plural_forms_follow_the_count(self) -> None:
+        self.login(self.caseworker)
+        self.assertContains(self.client.get(reverse("citizens:list")), "Du arbejder med 1 borger.")
+        self.login(self.chief)
+        response = self.client.get(reverse("organisation:tree"))
+        self.assertRegex(response.content.decode(), r"\d+ enheder\.")
+        self.assertContains(response, "1 medarbejder</span>")  # Børn og Skole: the chief
+        self.assertContains(response, "2 medarbejdere</span>")  # Familieafdelingen
+
+    def test_the_import_command_speaks_danish_by_default(self) -> None:
+        with self.assertRaisesMessage(CommandError, "Angiv --units og/eller --staff"):
+            call_command("import_organisation", "--municipality", "230", stdout=io.StringIO())
+
+
+class NoEnglishLeftTests(BaseTestCase):
+    """No English source text of more than one word shows on the Danish pages."""
+
+    english = sorted(
+        {
+            e.msgid
+            for e in MESSAGES
+            if " " in e.msgid and "%" not in e.msgid and e.msgstr[0] != e.msgid
+        },
+        key=len,
+        reverse=True,
+    )
+
+    def untranslated(self, url: str, data: dict[str, str] | None = None) -> list[str]:
+        """The English source texts on the page at ``url``, after checking it is Danish."""
+        response = self.client.post(url, data) if data is not None else self.client.get(url)
+        self.assertEqual(response.status_code, 200, url)
+        text = html.unescape(response.content.decode())
+        return [m for m in self.english if re.search(rf"(?<!\w){re.escape(m)}(?!\w)", text)]
+
+    def test_the_pages_are_all_danish(self) -> None:
+        consent = Consent.objects.create(
+            citizen=self.alma,
+            purpose="Samarbejde",
+            given_by=self.mother,
+            given_on=dt.date(2024, 3, 1),
+            expires_on=dt.date(2099, 1, 1),
+        )
+        consent.sectors.set(Sector.objects.filter(code="school"))
+        citizens = reverse("citizens:list")
+        register = reverse("citizens:register")
+        tree = reverse("organisation:tree")
+        unit = reverse("organisation:unit", args=[self.school.pk])
+        family = reverse("organisation:unit", args=[self.family_dept.pk])
+        pages: list[tuple[Staff | User | None, str, dict[str, str] | None]] = [
+            (None, LOGIN, None),
+            (None, LOGIN, {"username": "caseworker", "password": "wrong"}),
+            (self.caseworker, HOME, None),
+            (self.leader, HOME, None),
+            (self.politician, HOME, None),
+            (self.admin, HOME, None),
+            (self.caseworker, citizens, None),
+            (self.caseworker, f"{citizens}?q=alm", None),
+            (self.caseworker, f"{citizens}?q=zzz", None),
+            (self.colleague, citizens, None),
+            (self.caseworker, reverse("citizens:detail", args=[self.alma.pk]), None),
+            (self.caseworker, register, None),
+            (self.caseworker, register, {"cpr": "320416-1234", "first_name": ""}),
+            (self.chief, tree, None),
+            (self.chief, f"{tree}?q=bakke&on=not-a-date", None),
+            (self.chief, f"{tree}?q=zzz", None),
+            (self.chief, unit, None),
+            (self.chief, f"{family}?on=2019-01-01", None),
+            (self.chief, reverse("organisation:unit", args=[self.children_admin.pk]), None),
+        ]
+        for who, url, data in pages:
+            with self.subTest(who=str(who), url=url, post=data is not None):
+                self.client.logout()
+                if who is not None:
+                    self.login(who)
+                self.assertEqual(self.untranslated(url, data), [])
+
+    def test_the_check_finds_english(self) -> None:
+        """The scan above would notice: an English page fails it."""
+        self.login(self.caseworker)
+        self.client.post(SET_LANGUAGE, {"language": "en", "next": HOME})
+        left = self.untranslated(HOME)
+        assert "Your roles today" in left, left
+        assert "What you can do" in left, left

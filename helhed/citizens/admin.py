@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext
 
 from helhed import policy
@@ -14,6 +16,11 @@ from helhed.citizens.actions import do_start_engagement
 from helhed.citizens.forms import CitizenAdminForm
 from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
 from helhed.lib.validity import today
+
+
+def _stored_text(message: str) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext(message)
 
 
 class EngagementInline(admin.TabularInline[Engagement, Citizen]):
@@ -44,7 +51,8 @@ class CitizenAdmin(admin.ModelAdmin[Citizen]):
                 staff=staff,
                 kind=Engagement.Kind.CASEWORK,
                 valid_from=today(),
-                purpose=gettext("Registered in the administration"),
+                # Stored data is in the municipality's language, not the user's.
+                purpose=_stored_text("Registered in the administration"),
             )
 
     def get_search_results(

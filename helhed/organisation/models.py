@@ -297,7 +297,10 @@ class RoleAssignment(ValidityPeriod):
     """Staff member X holds role R in unit U from one date to another."""
 
     staff = models.ForeignKey(
-        Staff, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("staff")
+        Staff,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("staff member"),
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("unit")

@@ -51,7 +51,13 @@ def role_kinds(staff: Staff, on: dt.date | None = None) -> set[str]:
 def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, dict[str, Any]]:
     return (
         RoleAssignment.objects.valid_on(on)
-        .filter(staff=staff, role__kind=Role.Kind.FRONTLINE)
+        # A role in another municipality's unit never opens this one's citizens,
+        # however the assignment came to exist.
+        .filter(
+            staff=staff,
+            role__kind=Role.Kind.FRONTLINE,
+            unit__municipality_id=staff.municipality_id,
+        )
         .values("unit_id")
     )
 

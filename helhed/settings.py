@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "helhed.lib.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "helhed.lib.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,7 +160,12 @@ STATIC_ROOT = VAR_DIR / "static"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_cpr": {"()": "helhed.lib.logfilter.MaskCprFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_cpr"]}},
     "root": {"handlers": ["console"], "level": env_str("HELHED_LOG_LEVEL", "INFO")},
-    "loggers": {"faker": {"level": "WARNING"}},
+    "loggers": {
+        "faker": {"level": "WARNING"},
+        # The development server logs request lines, query strings included.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

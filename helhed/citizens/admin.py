@@ -1,4 +1,8 @@
-"""Admin for citizens. It lists only the citizens the policy lets the user see."""
+"""Admin for citizens. It lists only the citizens the policy lets the user see.
+
+Consents and family links are not in the admin: their forms would offer (and
+name) any citizen by id. They are kept through the citizen's own pages.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from django.utils.translation import gettext
 from helhed import policy
 from helhed.citizens.actions import do_start_engagement
 from helhed.citizens.forms import CitizenAdminForm
-from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
+from helhed.citizens.models import Citizen, Engagement
+from helhed.lib.admin import GuardedAdmin
 from helhed.lib.validity import today
+from helhed.organisation.admin import ScopedForeignKeys
 
 
 def _stored_text(message: str) -> str:
@@ -23,18 +29,19 @@ def _stored_text(message: str) -> str:
         return gettext(message)
 
 
-class EngagementInline(admin.TabularInline[Engagement, Citizen]):
+class EngagementInline(ScopedForeignKeys, admin.TabularInline[Engagement, Citizen]):
     model = Engagement
     extra = 0
-    raw_id_fields = ["staff", "unit"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an engagement is ended with a date, not deleted
 
 
 @admin.register(Citizen)
-class CitizenAdmin(admin.ModelAdmin[Citizen]):
+class CitizenAdmin(ScopedForeignKeys, GuardedAdmin[Citizen]):
     form = CitizenAdminForm
     list_display = ["last_name", "first_name", "masked_cpr", "birth_date", "municipality"]
     search_fields = ["first_name", "last_name"]
-    raw_id_fields = ["current_unit"]
     inlines = [EngagementInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Citizen]:
@@ -59,21 +66,3 @@ class CitizenAdmin(admin.ModelAdmin[Citizen]):
         self, request: HttpRequest, queryset: QuerySet[Citizen], search_term: str
     ) -> tuple[QuerySet[Citizen], bool]:
         return queryset.search(search_term), False  # type: ignore[attr-defined]
-
-
-@admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin[Consent]):
-    list_display = ["citizen", "purpose", "given_on", "withdrawn_on"]
-    raw_id_fields = ["citizen", "given_by", "recorded_by"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Consent]:
-        return Consent.objects.filter(citizen__in=policy.visible_citizens(request.user))
-
-
-@admin.register(FamilyLink)
-class FamilyLinkAdmin(admin.ModelAdmin[FamilyLink]):
-    list_display = ["from_citizen", "kind", "to_citizen"]
-    raw_id_fields = ["from_citizen", "to_citizen"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[FamilyLink]:
-        return FamilyLink.objects.filter(to_citizen__in=policy.visible_citizens(request.user))

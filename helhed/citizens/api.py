@@ -9,11 +9,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.citizens import actions
 from helhed.citizens.models import Citizen, Engagement
+from helhed.lib.pagination import BoundedPages
 from helhed.organisation.models import Municipality
 
 router = Router(tags=["citizens"])
@@ -56,7 +57,7 @@ class EngagementOut(Schema):
 
 
 @router.get("", response=list[CitizenOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPages, page_size=50)
 def list_citizens(request: HttpRequest, q: str = Query("", pattern=NO_NUL)) -> QuerySet[Citizen]:
     """Citizens the user works with today; search by name or full CPR number."""
     return policy.visible_citizens(request.user).search(q).select_related("municipality")

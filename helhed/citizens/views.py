@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helhed import policy
@@ -55,6 +56,7 @@ def citizen_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@never_cache  # the page shows a full CPR number: no browser or proxy may keep it
 @login_required
 @require_GET
 def detail(request: HttpRequest, citizen_id: int) -> HttpResponse:

@@ -15,9 +15,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from helhed import policy
+from helhed.lib.pagination import BoundedPages
 from helhed.lib.validity import today
 from helhed.organisation import actions
 from helhed.organisation.models import Municipality, Sector, Staff, Unit, UnitType
@@ -88,7 +89,7 @@ class UnitFilter(Schema):
 
 
 @router.get("/municipalities", response=list[MunicipalityOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_municipalities(
     request: HttpRequest, q: str = Query("", pattern=NO_NUL)
 ) -> QuerySet[Municipality]:
@@ -106,7 +107,7 @@ def _unit_for_user(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
     qs = (
         policy.visible_units(request.user)
@@ -178,7 +179,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
 
 
 @router.get("/staff", response=list[StaffOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPages, page_size=100)
 def list_staff(request: HttpRequest, q: str = Query("", pattern=NO_NUL)) -> QuerySet[Staff]:
     qs = policy.visible_staff(request.user).select_related("municipality")
     for word in q.split():

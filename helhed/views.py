@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from helhed import policy
 from helhed.lib.validity import today
-from helhed.organisation.span import management_spans
+from helhed.organisation.span import span_of
 
 
 @require_GET
@@ -18,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = policy.staff_for(request.user)
     assignments = list(staff.assignments_on(today())) if staff else []
     led_units = [a.unit for a in assignments if a.role.is_leader]
-    spans = [s for unit in led_units for s in management_spans(unit) if s.unit.pk == unit.pk]
+    spans = [span for unit in led_units if (span := span_of(unit)) is not None]
     context = {
         "staff": staff,
         "assignments": assignments,

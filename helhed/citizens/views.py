@@ -22,15 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from helhed import policy
 from helhed.citizens.actions import do_register_citizen
 from helhed.citizens.forms import RegisterCitizenForm
+from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
 
 CITIZENS_PER_PAGE = 25
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    """An htmx request swaps a partial; a history restore needs the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 @login_required
@@ -52,7 +47,7 @@ def citizen_list(request: HttpRequest) -> HttpResponse:
         "sees_anyone": page.paginator.count > 0 or (bool(query) and visible.exists()),
         "can_register": policy.can_register_citizen(request.user),
     }
-    template = "citizens/list_results.html" if _wants_partial(request) else "citizens/list.html"
+    template = "citizens/list_results.html" if wants_partial(request) else "citizens/list.html"
     return render(request, template, context)
 
 

@@ -12,7 +12,6 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -22,7 +21,7 @@ from helhed.lib.pagination import BoundedPages
 from helhed.lib.validity import today
 from helhed.organisation import actions
 from helhed.organisation.models import Municipality, Sector, Staff, Unit, UnitType
-from helhed.organisation.span import management_spans
+from helhed.organisation.span import management_spans, span_of
 
 router = Router(tags=["organisation"])
 
@@ -97,15 +96,6 @@ def list_municipalities(
     return qs.filter(name__icontains=q) if q else qs
 
 
-def _unit_for_user(request: HttpRequest, unit_id: int) -> Unit:
-    return get_object_or_404(
-        policy.visible_units(request.user).select_related(
-            "municipality", "unit_type", "sector", "parent"
-        ),
-        pk=unit_id,
-    )
-
-
 @router.get("/units", response=list[UnitOut])
 @paginate(BoundedPages, page_size=100)
 def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Unit]:
@@ -118,16 +108,16 @@ def list_units(request: HttpRequest, filters: Query[UnitFilter]) -> QuerySet[Uni
     if filters.municipality is not None:
         qs = qs.filter(municipality__code=filters.municipality)
     if filters.under is not None:
-        qs = qs.under(_unit_for_user(request, filters.under))
+        qs = qs.under(policy.get_unit_for_user(request.user, filters.under))
     return qs.order_by("path")
 
 
 @router.get("/units/{unit_id}", response=UnitDetailOut)
 def get_unit(request: HttpRequest, unit_id: int, on: dt.date | None = None) -> dict[str, object]:
-    unit = _unit_for_user(request, unit_id)
+    unit = policy.get_unit_for_user(request.user, unit_id)
     on = on or today()
     leader = unit.leader_assignment(on)
-    span = next((s for s in management_spans(unit, on) if s.unit.pk == unit.pk), None)
+    span = span_of(unit, on)
     # By alias: the response schema reads "municipality.code", not "municipality_code".
     data = UnitOut.from_orm(unit).model_dump(by_alias=True)
     data.update(
@@ -141,7 +131,7 @@ def get_unit(request: HttpRequest, unit_id: int, on: dt.date | None = None) -> d
 @router.get("/units/{unit_id}/spans", response=list[SpanOut])
 def unit_spans(request: HttpRequest, unit_id: int, on: dt.date | None = None) -> list[SpanOut]:
     """The management span of every leader in the unit's subtree, largest first."""
-    unit = _unit_for_user(request, unit_id)
+    unit = policy.get_unit_for_user(request.user, unit_id)
     return [
         SpanOut(
             unit_id=s.unit.pk,
@@ -157,7 +147,7 @@ def unit_spans(request: HttpRequest, unit_id: int, on: dt.date | None = None) ->
 def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
     if not request.user.has_perm("organisation.add_unit"):
         raise PermissionDenied
-    parent = _unit_for_user(request, payload.parent_id)
+    parent = policy.get_unit_for_user(request.user, payload.parent_id)
     unit_type = UnitType.objects.filter(code=payload.unit_type).first()
     if unit_type is None:
         raise HttpError(422, f"Unknown unit type {payload.unit_type!r}")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from helhed import policy
+from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
 from helhed.organisation.models import Role, RoleAssignment, Staff, Unit
 from helhed.organisation.span import Span, management_spans
@@ -44,6 +45,11 @@ class AsOf:
         """The value to carry in links: empty when the page shows today by default."""
         return self.date.isoformat() if self.explicit else ""
 
+    @property
+    def query(self) -> str:
+        """``?on=...`` to append to links, or empty for today."""
+        return f"?{urlencode({'on': self.param})}" if self.param else ""
+
 
 def _as_of(request: HttpRequest) -> AsOf:
     raw = request.GET.get("on", "").strip()
@@ -54,12 +60,6 @@ def _as_of(request: HttpRequest) -> AsOf:
     except ValueError:
         message = _("“%(value)s” is not a date (write it as YYYY-MM-DD). Showing today instead.")
         return AsOf(today(), explicit=False, error=message % {"value": raw[:40]})
-
-
-def _wants_partial(request: HttpRequest) -> bool:
-    """An htmx request swaps a partial; a history restore needs the whole page."""
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 @dataclass
@@ -134,14 +134,14 @@ def tree(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "as_of": as_of,
         "on": on,
-        "on_query": f"?{urlencode({'on': as_of.param})}" if as_of.param else "",
+        "on_query": as_of.query,
         "query": query,
         "roots": roots,
         "unit_count": len(units),
         "match_count": match_count,
     }
     template = (
-        "organisation/tree_results.html" if _wants_partial(request) else "organisation/tree.html"
+        "organisation/tree_results.html" if wants_partial(request) else "organisation/tree.html"
     )
     return render(request, template, context)
 
@@ -233,7 +233,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "unit": unit,
         "as_of": as_of,
         "on": on,
-        "on_query": f"?{urlencode({'on': as_of.param})}" if as_of.param else "",
+        "on_query": as_of.query,
         "exists_on_date": exists_on_date,
         "ancestors": list(unit.ancestors()),
         "history": history if len(history) > 1 else [],

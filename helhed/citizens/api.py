@@ -7,21 +7,18 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.citizens import actions
 from helhed.citizens.models import Citizen, Engagement
+from helhed.lib.middleware import NO_NUL_PATTERN
 from helhed.lib.pagination import BoundedPages
 from helhed.organisation.models import Municipality
 
 router = Router(tags=["citizens"])
-
-# PostgreSQL cannot store or even compare text containing NUL; such input is
-# invalid (422), not a reason for the database to fail the request (500).
-NO_NUL = r"^[^\x00]*$"
 
 
 class CitizenOut(Schema):
@@ -39,9 +36,9 @@ class CitizenDetailOut(CitizenOut):
 
 
 class CitizenIn(Schema):
-    cpr: str = Field(..., description="DDMMYY-SSSS or ten digits.", pattern=NO_NUL)
-    first_name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
-    last_name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL)
+    cpr: str = Field(..., description="DDMMYY-SSSS or ten digits.", pattern=NO_NUL_PATTERN)
+    first_name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL_PATTERN)
+    last_name: str = Field(..., min_length=1, max_length=100, pattern=NO_NUL_PATTERN)
     municipality_code: int
     current_unit_id: int | None = None
 
@@ -58,7 +55,7 @@ class EngagementOut(Schema):
 
 @router.get("", response=list[CitizenOut])
 @paginate(BoundedPages, page_size=50)
-def list_citizens(request: HttpRequest, q: str = Query("", pattern=NO_NUL)) -> QuerySet[Citizen]:
+def list_citizens(request: HttpRequest, q: str = "") -> QuerySet[Citizen]:
     """Citizens the user works with today; search by name or full CPR number."""
     return policy.visible_citizens(request.user).search(q).select_related("municipality")
 

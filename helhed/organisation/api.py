@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from helhed import policy
+from helhed.lib.middleware import NO_NUL_PATTERN
 from helhed.lib.pagination import BoundedPages
 from helhed.lib.validity import today
 from helhed.organisation import actions
@@ -24,10 +25,6 @@ from helhed.organisation.models import Municipality, Sector, Staff, Unit, UnitTy
 from helhed.organisation.span import management_spans, span_of
 
 router = Router(tags=["organisation"])
-
-# PostgreSQL cannot store or even compare text containing NUL; such input is
-# invalid (422), not a reason for the database to fail the request (500).
-NO_NUL = r"^[^\x00]*$"
 
 
 class MunicipalityOut(Schema):
@@ -57,10 +54,10 @@ class UnitDetailOut(UnitOut):
 
 
 class UnitIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL)
+    name: str = Field(..., min_length=1, max_length=200, pattern=NO_NUL_PATTERN)
     parent_id: int
-    unit_type: str = Field(..., pattern=NO_NUL)
-    sector: str | None = Field(None, pattern=NO_NUL)
+    unit_type: str = Field(..., pattern=NO_NUL_PATTERN)
+    sector: str | None = Field(None, pattern=NO_NUL_PATTERN)
     valid_from: dt.date
     valid_to: dt.date | None = None
 
@@ -81,7 +78,7 @@ class SpanOut(Schema):
 
 
 class UnitFilter(Schema):
-    q: str = Field("", pattern=NO_NUL)
+    q: str = ""
     municipality: int | None = None
     under: int | None = Field(None, description="Only units in the subtree of this unit id.")
     on: dt.date | None = Field(None, description="The organisation as of this date (today).")
@@ -89,9 +86,7 @@ class UnitFilter(Schema):
 
 @router.get("/municipalities", response=list[MunicipalityOut])
 @paginate(BoundedPages, page_size=100)
-def list_municipalities(
-    request: HttpRequest, q: str = Query("", pattern=NO_NUL)
-) -> QuerySet[Municipality]:
+def list_municipalities(request: HttpRequest, q: str = "") -> QuerySet[Municipality]:
     qs = Municipality.objects.all()
     return qs.filter(name__icontains=q) if q else qs
 
@@ -170,7 +165,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, Unit]:
 
 @router.get("/staff", response=list[StaffOut])
 @paginate(BoundedPages, page_size=100)
-def list_staff(request: HttpRequest, q: str = Query("", pattern=NO_NUL)) -> QuerySet[Staff]:
+def list_staff(request: HttpRequest, q: str = "") -> QuerySet[Staff]:
     qs = policy.visible_staff(request.user).select_related("municipality")
     for word in q.split():
         qs = qs.filter(first_name__icontains=word) | qs.filter(last_name__icontains=word)

@@ -76,16 +76,12 @@ class RegisterCitizenForm(forms.Form):
         field = cast(UnitChoiceField, self.fields["current_unit"])
         field.queryset = units.order_by("name")
 
-    def clean_cpr(self) -> str:
-        number: str = self.cleaned_data["cpr"]
-        if Citizen.objects.by_cpr(number) is not None:
-            raise forms.ValidationError(
-                _("A citizen with this CPR number is already registered."), code="cpr_taken"
-            )
-        return number
-
     def add_action_errors(self, error: ValidationError) -> None:
-        """Show a ValidationError raised while saving on the form's own fields."""
+        """Show a ValidationError raised while saving on the form's own fields.
+
+        This is also where a CPR number that is already registered is reported:
+        ``Citizen.validate_unique`` is the one check, keyed ``cpr``.
+        """
         if not hasattr(error, "error_dict"):
             self.add_error(None, error)
             return

@@ -12,6 +12,19 @@ module; none of them filters citizens on its own. The rules so far:
   of the municipality: it is not personal data about citizens.
 * Registering a citizen is for front-line staff.
 
+* A plan is visible to staff who may see one of its citizens, and to its
+  coordinator and participants (taking part in an active plan is itself a
+  relation that opens the plan's citizens). It may be changed only by its
+  coordinator and participants; an action also by its owner.
+* A concern is visible to whoever raised it and to its follow-up owner; a
+  leader sees the concerns and actions of their units as a list without the
+  child's name or the text.
+* A referral is visible to the sending staff member and to staff of the two
+  units; the receiving unit decides on it. Accepting opens a time-limited
+  engagement, which is what then gives access.
+* A family login (``Citizen.user``) sees the plans of the citizen and of the
+  children in their care, and can give ratings there; nothing else.
+
 A user without a staff record (a technical administrator) sees no citizens.
 """
 
@@ -28,6 +41,15 @@ from django.http import Http404
 from helhed.citizens.models import Citizen, CitizenQuerySet, Engagement
 from helhed.lib.validity import today, valid_on_q
 from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitQuerySet
+from helhed.plans.models import (
+    Action,
+    Concern,
+    Meeting,
+    Plan,
+    PlanMember,
+    Referral,
+    Story,
+)
 
 # None stands for "no user" (treated as anonymous), which keeps callers simple.
 AnyUser = User | AnonymousUser | None
@@ -71,7 +93,8 @@ def visible_citizens(user: AnyUser, on: dt.date | None = None) -> CitizenQuerySe
     engaged = Engagement.objects.filter(valid_on_q(on)).filter(
         Q(staff=staff) | Q(unit_id__in=_frontline_unit_ids(staff, on))
     )
-    return Citizen.objects.filter(pk__in=engaged.values("citizen_id"))
+    in_plans = PlanMember.objects.filter(plan__in=_plans_taken_part_in(staff)).values("citizen_id")
+    return Citizen.objects.filter(Q(pk__in=engaged.values("citizen_id")) | Q(pk__in=in_plans))
 
 
 def can_view_citizen(user: AnyUser, citizen: Citizen) -> bool:
@@ -170,3 +193,283 @@ def get_unit_for_user(user: AnyUser, unit_id: int) -> Unit:
     if unit is None:
         raise Http404("No such unit")
     return unit
+
+
+# --------------------------------------------------------------------------- family logins
+
+
+def family_citizen(user: AnyUser) -> Citizen | None:
+    """The citizen a family login belongs to (``None`` for staff and anonymous users)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    try:
+        return user.citizen
+    except Citizen.DoesNotExist:
+        return None
+
+
+def family_members_in_care(user: AnyUser) -> CitizenQuerySet:
+    """The family login's own citizen and the children in their care."""
+    citizen = family_citizen(user)
+    if citizen is None:
+        return Citizen.objects.none()
+    return Citizen.objects.filter(
+        Q(pk=citizen.pk) | Q(pk__in=citizen.children_in_care().values("pk"))
+    )
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def _plans_taken_part_in(staff: Staff) -> QuerySet[Plan]:
+    return Plan.objects.filter(status=Plan.Status.ACTIVE).filter(
+        Q(coordinator=staff) | Q(participants__staff=staff)
+    )
+
+
+def visible_plans(user: AnyUser) -> QuerySet[Plan]:
+    """Plans ``user`` may open: through a citizen they may see, or by taking part."""
+    staff = staff_for(user)
+    if staff is not None:
+        members = PlanMember.objects.filter(citizen__in=visible_citizens(user))
+        return Plan.objects.filter(
+            Q(pk__in=members.values("plan_id")) | Q(pk__in=_plans_taken_part_in(staff).values("pk"))
+        )
+    members = PlanMember.objects.filter(citizen__in=family_members_in_care(user))
+    return Plan.objects.filter(pk__in=members.values("plan_id"))
+
+
+def get_plan_for_user(user: AnyUser, plan_id: int) -> Plan:
+    """The plan, or 404 when it does not exist or the user may not see it."""
+    plan = (
+        visible_plans(user)
+        .select_related("coordinator", "municipality", "created_by")
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan")
+    return plan
+
+
+def can_view_plan(user: AnyUser, plan: Plan) -> bool:
+    return visible_plans(user).filter(pk=plan.pk).exists()
+
+
+def can_edit_plan(user: AnyUser, plan: Plan) -> bool:
+    """Coordinator and participants change an active plan; other viewers only read it."""
+    staff = staff_for(user)
+    if staff is None or not plan.is_active:
+        return False
+    return plan.coordinator_id == staff.pk or plan.participants.filter(staff=staff).exists()
+
+
+def is_family_of_plan(user: AnyUser, plan: Plan) -> bool:
+    return plan.members.filter(citizen__in=family_members_in_care(user)).exists()
+
+
+def can_rate_in_plan(user: AnyUser, plan: Plan) -> bool:
+    """Ratings are given by the family, or recorded by those who work on the plan."""
+    if not plan.is_active:
+        return False
+    return is_family_of_plan(user, plan) or can_edit_plan(user, plan)
+
+
+def can_update_action(user: AnyUser, action: Action) -> bool:
+    staff = staff_for(user)
+    if staff is None:
+        return False
+    return action.owner_id == staff.pk or can_edit_plan(user, action.plan)
+
+
+def visible_meetings(user: AnyUser) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(plan__in=visible_plans(user))
+
+
+def get_meeting_for_user(user: AnyUser, meeting_id: int) -> Meeting:
+    meeting = (
+        visible_meetings(user).select_related("plan", "created_by").filter(pk=meeting_id).first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def visible_actions(user: AnyUser) -> QuerySet[Action]:
+    staff = staff_for(user)
+    condition = Q(plan__in=visible_plans(user))
+    if staff is not None:
+        condition |= Q(owner=staff)
+    return Action.objects.filter(condition)
+
+
+def get_action_for_user(user: AnyUser, action_id: int) -> Action:
+    action = (
+        visible_actions(user)
+        .select_related("plan", "owner", "meeting")
+        .filter(pk=action_id)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+# --------------------------------------------------------------------------- leaders' lists
+
+
+def led_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """The units a leader leads today, with every unit beneath them."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    on = on or today()
+    led = Unit.objects.filter(
+        pk__in=RoleAssignment.objects.valid_on(on)
+        .filter(
+            staff=staff, role__kind=Role.Kind.LEADER, unit__municipality_id=staff.municipality_id
+        )
+        .values("unit_id")
+    )
+    condition = Q(pk__in=[])
+    for path in led.values_list("path", flat=True):
+        condition |= Q(path__startswith=path)
+    return Unit.objects.filter(condition)
+
+
+def staff_in_led_units(user: AnyUser, on: dt.date | None = None) -> QuerySet[Staff]:
+    on = on or today()
+    return Staff.objects.filter(
+        pk__in=RoleAssignment.objects.valid_on(on)
+        .filter(unit__in=led_units(user, on))
+        .values("staff_id")
+    )
+
+
+def led_overdue_actions(user: AnyUser, on: dt.date | None = None) -> QuerySet[Action]:
+    """Overdue actions owned by staff in the leader's units (shown without citizen data)."""
+    on = on or today()
+    return Action.objects.overdue(on).filter(owner__in=staff_in_led_units(user, on))
+
+
+def led_overdue_concerns(user: AnyUser, on: dt.date | None = None) -> QuerySet[Concern]:
+    on = on or today()
+    return Concern.objects.filter(
+        status=Concern.Status.OPEN, follow_up_on__lt=on, unit__in=led_units(user, on)
+    )
+
+
+# --------------------------------------------------------------------------- concerns
+
+
+def can_log_concern(user: AnyUser, citizen: Citizen) -> bool:
+    """Any staff member who works with the child may log a concern about them."""
+    return staff_for(user) is not None and can_view_citizen(user, citizen)
+
+
+def visible_concerns(user: AnyUser) -> QuerySet[Concern]:
+    staff = staff_for(user)
+    if staff is None:
+        return Concern.objects.none()
+    return Concern.objects.filter(Q(raised_by=staff) | Q(follow_up_owner=staff))
+
+
+def get_concern_for_user(user: AnyUser, concern_id: int) -> Concern:
+    concern = (
+        visible_concerns(user)
+        .select_related("citizen", "unit", "raised_by", "follow_up_owner", "plan")
+        .filter(pk=concern_id)
+        .first()
+    )
+    if concern is None:
+        raise Http404("No such concern")
+    return concern
+
+
+def can_follow_up_concern(user: AnyUser, concern: Concern) -> bool:
+    """The follow-up owner (and the one who raised it) act on an open concern."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and concern.is_open
+        and staff.pk in (concern.follow_up_owner_id, concern.raised_by_id)
+    )
+
+
+# --------------------------------------------------------------------------- referrals
+
+
+def _unit_ids_with_role(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, dict[str, Any]]:
+    return (
+        RoleAssignment.objects.valid_on(on)
+        .filter(
+            staff=staff,
+            role__kind__in=[Role.Kind.FRONTLINE, Role.Kind.LEADER],
+            unit__municipality_id=staff.municipality_id,
+        )
+        .values("unit_id")
+    )
+
+
+def staff_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """Units where the user holds a front-line or leader role today."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(pk__in=_unit_ids_with_role(staff, on or today()))
+
+
+def visible_referrals(user: AnyUser) -> QuerySet[Referral]:
+    staff = staff_for(user)
+    if staff is None:
+        return Referral.objects.none()
+    units = _unit_ids_with_role(staff, today())
+    return Referral.objects.filter(
+        Q(sent_by=staff) | Q(from_unit_id__in=units) | Q(to_unit_id__in=units)
+    )
+
+
+def get_referral_for_user(user: AnyUser, referral_id: int) -> Referral:
+    referral = (
+        visible_referrals(user)
+        .select_related("citizen", "from_unit", "to_unit", "sent_by", "decided_by", "consent")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral")
+    return referral
+
+
+def can_refer(user: AnyUser, citizen: Citizen) -> bool:
+    return can_log_concern(user, citizen)
+
+
+def can_decide_referral(user: AnyUser, referral: Referral) -> bool:
+    """Staff of the receiving unit answer a referral that is still open."""
+    staff = staff_for(user)
+    if staff is None or not referral.is_open:
+        return False
+    return _unit_ids_with_role(staff, today()).filter(unit_id=referral.to_unit_id).exists()
+
+
+# --------------------------------------------------------------------------- stories
+
+
+def stories_to_decide(user: AnyUser) -> QuerySet[Story]:
+    """Stories proposed for sharing from the units a leader leads."""
+    return Story.objects.filter(sharing=Story.Sharing.PROPOSED, sharing_unit__in=led_units(user))
+
+
+def can_decide_story(user: AnyUser, story: Story) -> bool:
+    return stories_to_decide(user).filter(pk=story.pk).exists()
+
+
+def shared_stories(user: AnyUser) -> QuerySet[Story]:
+    """Anonymised stories shared in the user's municipality (read the anonymised text only)."""
+    staff = staff_for(user)
+    if staff is None:
+        return Story.objects.none()
+    return Story.objects.filter(
+        sharing=Story.Sharing.SHARED, plan__municipality_id=staff.municipality_id
+    )

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     # Domain apps, in import order: an app may import only the apps above it.
     "helhed.organisation",
     "helhed.citizens",
+    "helhed.plans",
+    "helhed.feedback",
     "helhed.api",
     "helhed.demo",
 ]

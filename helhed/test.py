@@ -14,13 +14,17 @@ The cast (``BaseTestCase.setUpTestData``), all in Rudersdal (230) unless said:
 * ``admin``: a technical superuser with no staff record
 
 Citizens: ``alma`` (a child at Bakkeskolen, 2014), her guardian ``mother``
-and her brother ``bror``. Every user's password is ``PASSWORD``.
+and her brother ``bror``. ``guardian`` is the mother's own (family) login.
+Every user's password is ``PASSWORD``.
+
+Plans are not in the base: make one with ``make_plan`` where a test needs it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -40,6 +44,7 @@ from helhed.organisation.models import (
     Unit,
     UnitType,
 )
+from helhed.plans.models import Plan
 
 PASSWORD = "test-password-7261"  # noqa: S105 - test fixture
 EPOCH = dt.date(2020, 1, 1)
@@ -164,6 +169,45 @@ def engage(
     )
 
 
+def make_family_login(citizen: Citizen, username: str) -> User:
+    """A login for a citizen (MitID in production) that opens the family view."""
+    user = get_user_model().objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=citizen.first_name,
+        last_name=citizen.last_name,
+    )
+    citizen.user = user
+    citizen.save(update_fields=["user"])
+    return user
+
+
+def make_plan(
+    citizen: Citizen,
+    *,
+    coordinator: Staff,
+    actor: Staff | None = None,
+    title: str = "Alma trives i skolen",
+    participants: Sequence[tuple[Staff, Unit]] = (),
+    adults: Sequence[Citizen] = (),
+) -> Plan:
+    """An active plan through the actions, with optional participants (staff, unit)."""
+    from helhed.plans.actions.plans import do_create_plan
+    from helhed.plans.models import Participant
+
+    plan = do_create_plan(
+        actor=actor or coordinator,
+        citizens=[citizen],
+        adults=adults,
+        kind=Plan.Kind.FAMILY if adults else Plan.Kind.CITIZEN,
+        title=title,
+        coordinator=coordinator,
+    )
+    for staff, unit in participants:
+        Participant.objects.create(plan=plan, staff=staff, unit=unit)
+    return plan
+
+
 class BaseTestCase(TestCase):
     """A small municipality with one user per role; see the module docstring."""
 
@@ -230,6 +274,9 @@ class BaseTestCase(TestCase):
         )
         engage(cls.alma, staff=cls.caseworker)
         engage(cls.alma, unit=cls.school, kind=Engagement.Kind.TEACHING)
+        cls.guardian = make_family_login(cls.mother, "guardian")
+
+    guardian: User
 
     def login(self, staff_or_user: Staff | User) -> None:
         user = staff_or_user.user if isinstance(staff_or_user, Staff) else staff_or_user

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("helhed.organisation.urls")),
     path("citizens/", include("helhed.citizens.urls")),
+    path("feedback/", include("helhed.feedback.urls")),
+    path("", include("helhed.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

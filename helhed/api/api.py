@@ -7,7 +7,9 @@ from ninja import NinjaAPI
 from helhed.api import errors
 from helhed.api.auth import API_AUTH
 from helhed.citizens.api import router as citizens_router
+from helhed.feedback.api import router as feedback_router
 from helhed.organisation.api import router as organisation_router
+from helhed.plans.api import router as plans_router
 
 api = NinjaAPI(
     title="Helhed API",
@@ -25,3 +27,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", organisation_router)
 api.add_router("/citizens", citizens_router)
+api.add_router("/", plans_router)
+api.add_router("/feedback", feedback_router)

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Collection
 from typing import Self
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -68,6 +69,15 @@ class Citizen(models.Model):
         blank=True,
         related_name="enrolled_citizens",
         verbose_name=_("current school or institution"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citizen",
+        verbose_name=_("login"),
+        help_text=_("The citizen's own login (MitID in production), for the family view."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,0 +1,14 @@
+"""The plans app's JSON API: one router per area, joined here."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from helhed.plans.api import concerns, meetings, plans, referrals, stories
+
+router = Router(tags=["plans"])
+router.add_router("/plans", plans.router)
+router.add_router("/concerns", concerns.router)
+router.add_router("/referrals", referrals.router)
+router.add_router("/", meetings.router)
+router.add_router("/stories", stories.router)

@@ -24,6 +24,7 @@ from helhed.citizens.actions import do_register_citizen
 from helhed.citizens.forms import RegisterCitizenForm
 from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
+from helhed.plans.models import Plan
 
 CITIZENS_PER_PAGE = 25
 
@@ -74,8 +75,16 @@ def detail(request: HttpRequest, citizen_id: int) -> HttpResponse:
         (c, c.is_active(on))
         for c in citizen.consents.select_related("given_by").prefetch_related("sectors")
     ]
+    active_plan = (
+        policy.visible_plans(request.user)
+        .filter(members__citizen=citizen, status=Plan.Status.ACTIVE)
+        .select_related("coordinator")
+        .first()
+    )
     context: dict[str, Any] = {
         "citizen": citizen,
+        "active_plan": active_plan,
+        "can_log_concern": policy.can_log_concern(request.user, citizen),
         "guardians": guardians,
         "siblings": siblings,
         "children": children,

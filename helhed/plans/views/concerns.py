@@ -12,4 +12,5 @@ def _placeholder(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("concerns/", _placeholder, name="concerns"),
+    path("concerns/new/", _placeholder, name="concern_create"),
 ]

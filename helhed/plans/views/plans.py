@@ -12,4 +12,5 @@ def _placeholder(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("plans/", _placeholder, name="list"),
+    path("plans/new/", _placeholder, name="create"),
 ]

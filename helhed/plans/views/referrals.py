@@ -12,4 +12,5 @@ def _placeholder(request: HttpRequest) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("referrals/", _placeholder, name="referrals"),
+    path("referrals/new/", _placeholder, name="referral_create"),
 ]

@@ -453,6 +453,38 @@ def can_decide_referral(user: AnyUser, referral: Referral) -> bool:
     return _unit_ids_with_role(staff, today()).filter(unit_id=referral.to_unit_id).exists()
 
 
+def can_withdraw_referral(user: AnyUser, referral: Referral) -> bool:
+    """The sender, or staff of the sending unit, withdraw a referral that is still open."""
+    staff = staff_for(user)
+    if staff is None or not referral.is_open:
+        return False
+    return (
+        referral.sent_by_id == staff.pk
+        or _unit_ids_with_role(staff, today()).filter(unit_id=referral.from_unit_id).exists()
+    )
+
+
+def readable_referrals(user: AnyUser) -> QuerySet[Referral]:
+    """Referrals whose child and question the user may read, not only count.
+
+    The sender, front-line staff of either unit, and whoever may still decide
+    on it (the receiving unit's leader included: visitation). Other leaders of
+    the two units see the referral as a row in their units' numbers, without
+    the child's name or the question.
+    """
+    staff = staff_for(user)
+    if staff is None:
+        return Referral.objects.none()
+    on = today()
+    frontline = _frontline_unit_ids(staff, on)
+    return Referral.objects.filter(
+        Q(sent_by=staff)
+        | Q(from_unit_id__in=frontline)
+        | Q(to_unit_id__in=frontline)
+        | Q(status__in=Referral.OPEN_STATUSES, to_unit_id__in=_unit_ids_with_role(staff, on))
+    )
+
+
 # --------------------------------------------------------------------------- stories
 
 

@@ -32,6 +32,7 @@ from django.db.models import Max, Q
 from faker import Faker
 
 from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
+from helhed.demo.activity import ActivityCounts, clear_activity, generate_activity
 from helhed.demo.names import Names
 from helhed.demo.organisation import UNITS_FROM, OrgPlan, build_staff, build_units
 from helhed.demo.people import CprNumbers, PeoplePlan, assign_professionals, build_people
@@ -68,6 +69,8 @@ LOGIN_USERNAMES: dict[str, str] = {
     "politician": "politiker",
 }
 ADMIN_USERNAME = "admin"
+FAMILY_USERNAME = "foraelder"
+FAMILY_ROLE = "guardian"
 
 Progress = Callable[[str], None]
 
@@ -111,6 +114,7 @@ class Generated:
     vulnerable: int = 0
     seconds: float = 0.0
     login_staff: dict[str, int] = field(default_factory=dict)
+    activity: ActivityCounts = field(default_factory=ActivityCounts)
 
 
 @dataclass
@@ -181,10 +185,12 @@ def generate(
         for spec in specs
     ]
     staff_by_role: dict[str, int] = {}
+    family_citizen: int | None = None
     for spec, result in zip(specs, generated, strict=True):
-        if spec.logins:
-            staff_by_role = staff_by_role or result.login_staff
-    logins = create_logins(staff_by_role, password) if staff_by_role else []
+        if spec.logins and not staff_by_role:
+            staff_by_role = result.login_staff
+            family_citizen = result.activity.family_login_citizen
+    logins = create_logins(staff_by_role, password, family_citizen) if staff_by_role else []
     return DemoResult(generated, logins, time.perf_counter() - started)
 
 
@@ -235,9 +241,22 @@ def generate_municipality(
             f"{municipality.name}: saved {number(result.engagements)} engagements "
             f"({number(result.vulnerable)} vulnerable children)"
         )
-    result.login_staff = {
-        role: staff.pk for role, staff in org.logins.items() if staff.pk is not None
-    }
+        result.login_staff = {
+            role: staff.pk for role, staff in org.logins.items() if staff.pk is not None
+        }
+        work = generate_activity(
+            municipality,
+            rng=random.Random(f"helhed-demo-activity:{spec.seed}:{spec.code}"),
+            now=today(),
+            login_staff=result.login_staff if spec.logins else None,
+        )
+        result.activity = work
+        say(
+            f"{municipality.name}: saved {number(work.plans)} shared plans "
+            f"({number(work.family_plans)} for whole families), {number(work.meetings)} "
+            f"network meetings, {number(work.actions)} actions, {number(work.ratings)} ratings, "
+            f"{number(work.concerns)} concerns, {number(work.referrals)} referrals"
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -371,8 +390,13 @@ def _save_engagements(people: PeoplePlan, result: Generated) -> None:
     result.engagements = len(engagements)
 
 
-def create_logins(staff_by_role: dict[str, int], password: str) -> list[DemoLogin]:
-    """Users for the chosen staff members, plus the superuser ``admin``.
+def create_logins(
+    staff_by_role: dict[str, int], password: str, family_citizen: int | None = None
+) -> list[DemoLogin]:
+    """Users for the chosen staff members, a family login, and the superuser ``admin``.
+
+    The family login (``foraelder``) belongs to the guardian of a child whose
+    plan the demo case worker, teacher and coordinator share.
 
     One password hash serves all of them: hashing is deliberately slow (about
     half a second each), and the demo password is public anyway.
@@ -396,6 +420,17 @@ def create_logins(staff_by_role: dict[str, int], password: str) -> list[DemoLogi
             staff.user = user
             staff.save(update_fields=["user"])
             logins.append(DemoLogin(role, username, password))
+        guardian = Citizen.objects.filter(pk=family_citizen).first() if family_citizen else None
+        if guardian is not None:
+            user, _created = User.objects.get_or_create(username=FAMILY_USERNAME)
+            user.first_name, user.last_name = guardian.first_name, guardian.last_name
+            user.password = encoded
+            user.is_active = True
+            user.save()
+            Citizen.objects.filter(user=user).exclude(pk=guardian.pk).update(user=None)
+            guardian.user = user
+            guardian.save(update_fields=["user"])
+            logins.append(DemoLogin(FAMILY_ROLE, FAMILY_USERNAME, password))
         admin, _created = User.objects.get_or_create(
             username=ADMIN_USERNAME, defaults={"email": "admin@example.org"}
         )
@@ -408,14 +443,15 @@ def create_logins(staff_by_role: dict[str, int], password: str) -> list[DemoLogi
 
 def existing_logins(password: str = DEFAULT_PASSWORD) -> list[DemoLogin]:
     """The demo logins that exist, read from the users (the password is the known one)."""
+    usernames = {**LOGIN_USERNAMES, FAMILY_ROLE: FAMILY_USERNAME}
     present = set(
-        User.objects.filter(username__in=[*LOGIN_USERNAMES.values(), ADMIN_USERNAME]).values_list(
+        User.objects.filter(username__in=[*usernames.values(), ADMIN_USERNAME]).values_list(
             "username", flat=True
         )
     )
     logins = [
         DemoLogin(role, username, password)
-        for role, username in LOGIN_USERNAMES.items()
+        for role, username in usernames.items()
         if username in present
     ]
     if ADMIN_USERNAME in present:
@@ -432,6 +468,8 @@ def clear_municipalities(codes: Iterable[int]) -> None:
     """
     munis = Municipality.objects.filter(code__in=list(codes))
     with transaction.atomic():
+        clear_activity(munis)
+        User.objects.filter(username=FAMILY_USERNAME, citizen__municipality__in=munis).delete()
         Engagement.objects.filter(
             Q(citizen__municipality__in=munis)
             | Q(unit__municipality__in=munis)

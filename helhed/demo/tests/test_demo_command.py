@@ -32,7 +32,9 @@ class DemoCommandTests(TestCase):
     def test_it_prints_exactly_one_login_line_per_role(self) -> None:
         lines = login_lines(run())
         expected = [f"login: {role} {user} demo" for role, user in LOGIN_USERNAMES.items()]
-        self.assertEqual(lines, [*expected, "login: admin admin demo"])
+        self.assertEqual(
+            lines, [*expected, "login: guardian foraelder demo", "login: admin admin demo"]
+        )
         for line in lines:
             self.assertRegex(line, LOGIN_LINE)
         roles = [line.split()[1] for line in lines]
@@ -75,7 +77,7 @@ class DemoCommandTests(TestCase):
         output = run("--force")
         self.assertIn("Generated Rudersdal", output)
         self.assertEqual(sorted(Citizen.objects.values_list("first_name", "last_name")), names)
-        self.assertEqual(len(login_lines(output)), len(LOGIN_USERNAMES) + 1)
+        self.assertEqual(len(login_lines(output)), len(LOGIN_USERNAMES) + 2)
         self.assertTrue(self.client.login(username="sagsbehandler", password="demo"))
 
     def test_the_password_option_sets_and_prints_the_password(self) -> None:

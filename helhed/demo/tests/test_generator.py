@@ -7,6 +7,7 @@ import hashlib
 from collections import Counter
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.test import TestCase, override_settings
 
 from helhed import policy
@@ -24,8 +25,10 @@ from helhed.demo.generator import (
     reference_date,
 )
 from helhed.demo.organisation import school_grade
+from helhed.feedback.models import Rating
 from helhed.organisation.models import Municipality, RoleAssignment, Staff, Unit
 from helhed.organisation.span import span_of
+from helhed.plans.models import Action, Concern, Effort, Goal, Meeting, Plan, PlanMember, Referral
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 INHABITANTS = 3_000
@@ -41,6 +44,14 @@ def children_of(code: int) -> list[Citizen]:
         )
         .distinct()
         .select_related("current_unit__sector", "current_unit__unit_type")
+    )
+
+
+def members_of_plans_taken_part_in(staff: Staff) -> set[int]:
+    return set(
+        PlanMember.objects.filter(
+            Q(plan__participants__staff=staff) | Q(plan__coordinator=staff)
+        ).values_list("citizen_id", flat=True)
     )
 
 
@@ -244,9 +255,11 @@ class GeneratedMunicipalityTests(TestCase):
         caseworker = User.objects.get(username="sagsbehandler")
         seen = policy.visible_citizens(caseworker)
         self.assertGreater(seen.count(), 0)
+        in_plans = members_of_plans_taken_part_in(caseworker.staff)
         for citizen in seen:
             self.assertTrue(
                 citizen.engagements.filter(staff=caseworker.staff, kind="casework").exists()
+                or citizen.pk in in_plans
             )
         self.assertEqual(
             policy.visible_citizens(User.objects.get(username="skoleleder")).count(), 0
@@ -260,7 +273,11 @@ class GeneratedMunicipalityTests(TestCase):
         school = teacher.staff.role_assignments.filter(unit__unit_type__code="institution").get()
         pupils = set(school.unit.enrolled_citizens.values_list("pk", flat=True))
         self.assertGreater(len(pupils), 50)
-        self.assertEqual(set(policy.visible_citizens(teacher).values_list("pk", flat=True)), pupils)
+        # Taking part in a shared plan opens its citizens too (the demo family's plan).
+        in_plans = members_of_plans_taken_part_in(teacher.staff)
+        self.assertEqual(
+            set(policy.visible_citizens(teacher).values_list("pk", flat=True)), pupils | in_plans
+        )
 
     def test_the_other_front_line_logins_see_someone(self) -> None:
         for username in ("paedagog", "koordinator", "psykolog", "sundhedsplejerske"):
@@ -311,3 +328,71 @@ class ReproducibilityTests(TestCase):
     def test_an_unknown_municipality_code_is_refused(self) -> None:
         with self.assertRaisesMessage(ValueError, "Unknown municipality code: 999"):
             plan_municipalities([999])
+
+
+@override_settings(PASSWORD_HASHERS=FAST_HASHERS)
+class GeneratedActivityTests(TestCase):
+    """The shared plans, meetings, ratings, concerns and referrals of the demo."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        generate(plan_municipalities([230], INHABITANTS, seed=7), password=PASSWORD)
+
+    def test_most_vulnerable_children_have_one_active_plan(self) -> None:
+        vulnerable = set(
+            Engagement.objects.filter(kind="casework", staff__isnull=False).values_list(
+                "citizen_id", flat=True
+            )
+        )
+        members = list(
+            PlanMember.objects.filter(is_active=True, role="child").values_list(
+                "citizen_id", flat=True
+            )
+        )
+        self.assertEqual(len(members), len(set(members)))  # one active plan per citizen
+        share = len(vulnerable & set(members)) / len(vulnerable)
+        self.assertGreater(share, 0.5)
+        plan = Plan.objects.first()
+        assert plan is not None
+        self.assertEqual(plan.versions.get().number, 1)
+        self.assertTrue(plan.goals.exists())
+
+    def test_generated_rows_pass_the_models_own_validation(self) -> None:
+        for model in (Plan, Goal, Effort, Meeting, Action, Concern, Referral, Rating):
+            for row in model.objects.all()[:30]:
+                row.full_clean()
+
+    def test_ratings_hold_valid_scores_on_enabled_scales(self) -> None:
+        municipality = Municipality.objects.get(code=230)
+        enabled = set(municipality.scale_activations.values_list("scale__code", flat=True))
+        self.assertEqual(enabled, {"ors", "cors", "srs", "csrs", "samarbejde"})
+        for rating in Rating.objects.select_related("scale")[:200]:
+            self.assertEqual(len(rating.scores), 4)
+            self.assertTrue(all(0 <= v <= 10 for v in rating.scores))
+            self.assertEqual(float(rating.total), round(sum(rating.scores), 1))
+
+    def test_the_family_login_sees_exactly_its_own_familys_plan(self) -> None:
+        guardian = User.objects.get(username="foraelder")
+        plans = list(policy.visible_plans(guardian))
+        self.assertEqual(len(plans), 1)
+        plan = plans[0]
+        usernames = {
+            p.staff.user.username
+            for p in plan.participants.select_related("staff__user")
+            if p.staff.user
+        }
+        self.assertLessEqual({"sagsbehandler", "laerer"}, usernames)
+        self.assertEqual(getattr(plan.coordinator.user, "username", None), "koordinator")
+        self.assertTrue(plan.members.filter(citizen__user=guardian).exists())
+
+    def test_each_front_line_login_has_work_waiting(self) -> None:
+        caseworker = User.objects.get(username="sagsbehandler").staff
+        self.assertTrue(Action.objects.open().filter(owner=caseworker).exists())
+        teacher = User.objects.get(username="laerer")
+        self.assertTrue(policy.visible_concerns(teacher).exists())
+        leader = User.objects.get(username="skoleleder")
+        self.assertTrue(policy.led_overdue_concerns(leader).exists())
+        psychologist = User.objects.get(username="psykolog")
+        self.assertTrue(
+            policy.visible_referrals(psychologist).filter(status__in=["sent", "received"]).exists()
+        )

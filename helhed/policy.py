@@ -359,6 +359,37 @@ def led_overdue_concerns(user: AnyUser, on: dt.date | None = None) -> QuerySet[C
     )
 
 
+# --------------------------------------------------------------------------- worklist
+
+
+def editable_plans(user: AnyUser) -> QuerySet[Plan]:
+    """Active plans the user may change (coordinator or participant), as ``can_edit_plan``."""
+    staff = staff_for(user)
+    if staff is None:
+        return Plan.objects.none()
+    return Plan.objects.filter(pk__in=_plans_taken_part_in(staff).values("pk"))
+
+
+def can_edit_needs_rule(user: AnyUser) -> bool:
+    """Leaders of the municipality's root unit or of an administration set the worklist rule.
+
+    The root unit has depth 1, an administration depth 2 (``Unit.depth``).
+    """
+    staff = staff_for(user)
+    if staff is None:
+        return False
+    return (
+        RoleAssignment.objects.valid_on(today())
+        .filter(
+            staff=staff,
+            role__kind=Role.Kind.LEADER,
+            unit__depth__lte=2,
+            unit__municipality_id=staff.municipality_id,
+        )
+        .exists()
+    )
+
+
 # --------------------------------------------------------------------------- concerns
 
 

@@ -516,6 +516,28 @@ def readable_referrals(user: AnyUser) -> QuerySet[Referral]:
     )
 
 
+# --------------------------------------------------------------------------- feedback (FIT)
+
+
+def scale_municipality(user: AnyUser) -> Municipality | None:
+    """The municipality whose enabled rating scales apply to ``user`` (staff or family)."""
+    staff = staff_for(user)
+    if staff is not None:
+        return staff.municipality
+    citizen = family_citizen(user)
+    return citizen.municipality if citizen is not None else None
+
+
+def can_manage_scales(user: AnyUser, municipality: Municipality) -> bool:
+    """A leader of the municipality enables the scales it holds a licence for."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and staff.municipality_id == municipality.pk
+        and Role.Kind.LEADER in role_kinds(staff)
+    )
+
+
 # --------------------------------------------------------------------------- stories
 
 

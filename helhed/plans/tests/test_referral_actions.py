@@ -210,7 +210,9 @@ class AnswerReferralTests(ReferralTestCase):
             "culture_leisure": Engagement.Kind.COORDINATION,
         }
         for sector, kind in expected.items():
-            self.assertEqual(engagement_kind_for(Unit(sector=Sector.objects.get(code=sector))), kind)
+            self.assertEqual(
+                engagement_kind_for(Unit(sector=Sector.objects.get(code=sector))), kind
+            )
         self.assertEqual(engagement_kind_for(self.children_admin), Engagement.Kind.COORDINATION)
 
     def test_a_rejection_needs_a_reason(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-from helhed.plans.api import concerns, meetings, plans, referrals, stories
+from helhed.plans.api import concerns, meetings, plans, referrals, stories, worklist
 
 router = Router(tags=["plans"])
 router.add_router("/plans", plans.router)
@@ -12,3 +12,4 @@ router.add_router("/concerns", concerns.router)
 router.add_router("/referrals", referrals.router)
 router.add_router("/", meetings.router)
 router.add_router("/stories", stories.router)
+router.add_router("/worklist", worklist.router)

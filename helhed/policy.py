@@ -264,6 +264,21 @@ def can_edit_plan(user: AnyUser, plan: Plan) -> bool:
     return plan.coordinator_id == staff.pk or plan.participants.filter(staff=staff).exists()
 
 
+def can_start_plan(user: AnyUser, citizen: Citizen) -> bool:
+    """Front-line staff who work with the citizen start their plan (the action checks the rest)."""
+    return can_register_citizen(user) and can_view_citizen(user, citizen)
+
+
+def get_plan_for_staff(user: AnyUser, plan_id: int) -> Plan:
+    """The plan for the professionals' pages and API; 404 for family logins as well.
+
+    A family reads its plan in the family view, in plain language.
+    """
+    if staff_for(user) is None:
+        raise Http404("No such plan")
+    return get_plan_for_user(user, plan_id)
+
+
 def is_family_of_plan(user: AnyUser, plan: Plan) -> bool:
     return plan.members.filter(citizen__in=family_members_in_care(user)).exists()
 

@@ -105,6 +105,9 @@ class ConcernForm(ActionForm):
         _set_queryset(self, "follow_up_owner", owners.order_by("first_name", "last_name"))
         if len(unit_list) == 1:
             self.fields["unit"].initial = unit_list[0].pk
+        else:
+            # Several units: the user chooses which one they speak for.
+            cast(UnitChoiceField, self.fields["unit"]).empty_label = "---------"
         self.fields["follow_up_owner"].initial = actor.pk
         self.fields["observed_on"].initial = on
         self.fields["follow_up_on"].initial = on + dt.timedelta(days=FOLLOW_UP_DAYS)
@@ -125,7 +128,9 @@ class ConcernNoteForm(ActionForm):
     )
     follow_up_on = forms.DateField(label=_("Follow up by"), widget=DateInput(), required=False)
 
-    def __init__(self, *args: Any, concern: Concern, owners: QuerySet[Staff], **kwargs: Any):
+    def __init__(
+        self, *args: Any, concern: Concern, owners: QuerySet[Staff], **kwargs: Any
+    ) -> None:
         kwargs.setdefault("prefix", "note")
         super().__init__(*args, **kwargs)
         _set_queryset(self, "follow_up_owner", owners.order_by("first_name", "last_name"))

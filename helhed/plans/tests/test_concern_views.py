@@ -17,7 +17,7 @@ from helhed.plans.actions.concerns import (
     do_log_concern,
 )
 from helhed.plans.models import Concern, ConcernEvent, Notification, Plan
-from helhed.test import BaseTestCase, make_plan, make_staff
+from helhed.test import BaseTestCase, assign, make_plan, make_staff
 
 LIST = reverse("plans:concerns")
 CREATE = reverse("plans:concern_create")
@@ -172,7 +172,26 @@ class ConcernCreateTests(ConcernViewTestCase):
         self.assertEqual(form["follow_up_owner"].value(), self.teacher.pk)
         self.assertEqual(form["follow_up_on"].value(), today() + dt.timedelta(days=14))
         self.assertContains(response, 'type="date"')
-        self.assertNotContains(response, "Otto Olsen")  # Hvidovre's staff are not offered
+        owners = {str(s) for s in form.fields["follow_up_owner"].queryset}
+        self.assertIn("Lise Lund", owners)
+        self.assertIn("Sara Sand", owners)
+        self.assertNotIn("Otto Olsen", owners)  # Hvidovre's
+        self.assertNotIn("Anna Ahl", owners)  # analysts work with aggregates only
+        self.assertNotIn("Per Poulsen", owners)  # and politicians too
+
+    def test_with_several_units_the_user_chooses_one(self) -> None:
+        assign(self.teacher, self.family_dept, "pedagogue")
+        self.login(self.teacher)
+        response = self.client.get(self.url_for(self.alma.pk))
+        form = response.context["form"]
+        self.assertIsNone(form["unit"].value())
+        self.assertContains(response, '<option value="" selected>---------</option>', html=True)
+        response = self.client.post(self.url_for(self.alma.pk), self.valid_data(unit=""))
+        self.assertEqual(response.status_code, 400)
+        response = self.client.post(
+            self.url_for(self.alma.pk), self.valid_data(unit=str(self.family_dept.pk))
+        )
+        self.assertEqual(Concern.objects.get().unit, self.family_dept)
 
     def test_it_logs_the_concern_and_shows_it(self) -> None:
         self.login(self.teacher)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from helhed import policy
 from helhed.citizens.models import Citizen
 from helhed.lib.validity import today
-from helhed.organisation.models import RoleAssignment, Staff
+from helhed.organisation.models import Role, RoleAssignment, Staff
 from helhed.plans.actions import concerns as actions
 from helhed.plans.forms.concerns import (
     ActionForm,
@@ -48,8 +48,15 @@ def _staff_or_403(request: HttpRequest) -> Staff:
 
 
 def owner_choices(municipality_id: int, keep: Staff | None = None) -> QuerySet[Staff]:
-    """Staff who can own a follow-up: those of the municipality with a role today."""
-    with_role = RoleAssignment.objects.valid_on(today()).values("staff_id")
+    """Staff who can own a follow-up: front-line staff and leaders of the municipality today.
+
+    Analysts and politicians work with aggregates, never with a named child.
+    """
+    with_role = (
+        RoleAssignment.objects.valid_on(today())
+        .filter(role__kind__in=[Role.Kind.FRONTLINE, Role.Kind.LEADER])
+        .values("staff_id")
+    )
     condition = Q(municipality_id=municipality_id, pk__in=with_role)
     if keep is not None:
         condition |= Q(pk=keep.pk)

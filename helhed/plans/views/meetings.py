@@ -404,12 +404,17 @@ def action_create(request: HttpRequest, plan_id: int) -> HttpResponse:
                 messages.success(request, _("The action is added."))
                 return _back(request, plan)
         status = 400
-    return render(request, "plans/action_create.html", {"plan": plan, "form": form}, status=status)
+    context = {"plan": plan, "form": form, "next": _next(request)}
+    return render(request, "plans/action_create.html", context, status=status)
+
+
+def _next(request: HttpRequest) -> str:
+    return request.POST.get("next") or request.GET.get("next") or ""
 
 
 def _back(request: HttpRequest, plan: Plan | None = None) -> HttpResponse:
     """Back to where the user came from (``next``), else to the plan or to their actions."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = _next(request)
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -440,7 +445,7 @@ def _row(request: HttpRequest, action: Action, error: str = "", status: int = 20
         "row": row,
         "row_view": "plan" if view == "plan" else "mine",
         "error": error,
-        "next": request.POST.get("next", ""),
+        "next": _next(request),
     }
     return render(request, "plans/action_row.html", context, status=status)
 
@@ -454,7 +459,7 @@ def _change_page(
     return render(
         request,
         "plans/action_change.html",
-        {"a": action, "form": form, "kind": kind, "next": request.GET.get("next", "")},
+        {"a": action, "form": form, "kind": kind, "next": _next(request)},
         status=status,
     )
 

@@ -1,0 +1,306 @@
+"""Forms for the shared plan: starting one, and every versioned edit of it.
+
+Every edit form carries the plan version the user saw in the hidden field
+``expected_version``; the action refuses the change when the plan has moved on
+since (optimistic locking), and the view then shows the form again with what
+the user typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from helhed.citizens.models import Citizen
+from helhed.organisation.models import RoleAssignment, Sector, Staff, Unit
+from helhed.plans.models import Effort, Goal, LegalBasis, Plan, PlanMember
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StaffChoiceField(forms.ModelChoiceField[Staff]):
+    def label_from_instance(self, obj: Staff) -> str:
+        return obj.full_name
+
+
+class CitizenChoiceField(forms.ModelChoiceField[Citizen]):
+    def label_from_instance(self, obj: Citizen) -> str:
+        return obj.full_name
+
+
+class CitizensChoiceField(forms.ModelMultipleChoiceField[Citizen]):
+    def label_from_instance(self, obj: Citizen) -> str:
+        return obj.full_name
+
+
+class UnitChoiceField(forms.ModelChoiceField[Unit]):
+    def label_from_instance(self, obj: Unit) -> str:
+        return obj.name
+
+
+class GoalsChoiceField(forms.ModelMultipleChoiceField[Goal]):
+    def label_from_instance(self, obj: Goal) -> str:
+        return str(obj)
+
+
+class AssignmentChoiceField(forms.ModelChoiceField[RoleAssignment]):
+    def label_from_instance(self, obj: RoleAssignment) -> str:
+        return f"{obj.staff.full_name} – {obj.unit.name} ({obj.role.name})"
+
+
+class ActionErrorsMixin:
+    """Show a ValidationError raised by an action beside the field it is about."""
+
+    # Action error keys that are named differently in the form.
+    error_fields: ClassVar[dict[str, str]] = {}
+
+    def add_action_errors(self, error: ValidationError) -> None:
+        form = cast(forms.Form, self)
+        if not hasattr(error, "error_dict"):
+            form.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            target = self.error_fields.get(name, name)
+            form.add_error(target if target in form.fields else None, errors)
+
+
+class VersionedForm(ActionErrorsMixin, forms.Form):
+    """A change of the plan, made against the version the user saw."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def refresh_version(self, version: int) -> None:
+        """Keep what the user typed, but let a deliberate second save use the new version."""
+        data = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
+        data[self.add_prefix("expected_version")] = str(version)
+        self.data = data
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+class PlanCreateForm(ActionErrorsMixin, forms.Form):
+    """Start a plan for a citizen, or for the family around them."""
+
+    error_fields = {"staff": "coordinator", "unit": "coordinator"}
+
+    kind = forms.ChoiceField(
+        label=_("The plan is"),
+        choices=Plan.Kind.choices,
+        initial=Plan.Kind.CITIZEN,
+        widget=forms.RadioSelect,
+    )
+    adults = CitizensChoiceField(
+        queryset=Citizen.objects.none(),
+        required=False,
+        label=_("Adults in the family plan"),
+        help_text=_("Guardians you work with. Only for a plan for the whole family."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    what_matters = forms.CharField(
+        label=_("What matters to the family"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In the family's own words: what a good everyday life looks like."),
+    )
+    coordinator = StaffChoiceField(
+        queryset=Staff.objects.none(),
+        label=_("Coordinator"),
+        help_text=_("The one professional who holds the whole plan together."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        adults: QuerySet[Citizen],
+        coordinators: QuerySet[Staff],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(CitizensChoiceField, self.fields["adults"]).queryset = adults
+        cast(StaffChoiceField, self.fields["coordinator"]).queryset = coordinators
+        if not adults.exists():
+            self.fields["adults"].help_text = _(
+                "You work with none of the citizen's guardians, so a family plan can start with "
+                "the child alone; add the adults later."
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == Plan.Kind.CITIZEN and data.get("adults"):
+            self.add_error("adults", _("Adults are added only to a plan for the whole family."))
+        return data
+
+
+class PlanEditForm(VersionedForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    what_matters = forms.CharField(
+        label=_("What matters to the family"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("In the family's own words: what a good everyday life looks like."),
+    )
+    coordinator = StaffChoiceField(queryset=Staff.objects.none(), label=_("Coordinator"))
+
+    def __init__(self, *args: Any, coordinators: QuerySet[Staff], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(StaffChoiceField, self.fields["coordinator"]).queryset = coordinators
+
+
+class ClosePlanForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Why the plan is closed"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# --------------------------------------------------------------------------- goals
+
+
+class GoalForm(VersionedForm):
+    text = forms.CharField(
+        label=_("Goal in their own words"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Write it as the child or family said it."),
+    )
+    citizen = CitizenChoiceField(
+        queryset=Citizen.objects.none(),
+        required=False,
+        label=_("Whose goal"),
+        empty_label=_("The whole family"),
+    )
+    formulated_by = forms.ChoiceField(label=_("Formulated by"), choices=Goal.FormulatedBy.choices)
+    formulated_by_name = forms.CharField(label=_("Name of who formulated it"), max_length=100)
+    target_date = forms.DateField(label=_("Target date"), widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
+
+    def __init__(self, *args: Any, plan: Plan, with_status: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(CitizenChoiceField, self.fields["citizen"]).queryset = plan.citizens()
+        if not with_status:
+            del self.fields["status"]
+
+
+# --------------------------------------------------------------------------- efforts
+
+
+class EffortForm(VersionedForm):
+    title = forms.CharField(label=_("Effort"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    citizen = CitizenChoiceField(
+        queryset=Citizen.objects.none(),
+        required=False,
+        label=_("For whom"),
+        empty_label=_("The whole family"),
+    )
+    responsible_unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Responsible unit"))
+    sector = forms.ModelChoiceField(
+        queryset=Sector.objects.all(),
+        required=False,
+        label=_("Sector"),
+        empty_label=_("The responsible unit's sector"),
+    )
+    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
+    legal_reference = forms.CharField(
+        label=_("Section"),
+        max_length=60,
+        required=False,
+        help_text=_("For example § 32, stk. 1."),
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
+    monthly_cost = forms.DecimalField(
+        label=_("Monthly cost (DKK)"), max_digits=10, decimal_places=2, initial=0
+    )
+    goals = GoalsChoiceField(
+        queryset=Goal.objects.none(),
+        required=False,
+        label=_("Goals it serves"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, plan: Plan, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(CitizenChoiceField, self.fields["citizen"]).queryset = plan.citizens()
+        cast(UnitChoiceField, self.fields["responsible_unit"]).queryset = units
+        cast(GoalsChoiceField, self.fields["goals"]).queryset = plan.goals.all()
+
+    @staticmethod
+    def initial_from(effort: Effort) -> dict[str, Any]:
+        return {
+            "expected_version": effort.plan.version,
+            "title": effort.title,
+            "description": effort.description,
+            "citizen": effort.citizen_id,
+            "responsible_unit": effort.responsible_unit_id,
+            "sector": effort.sector_id,
+            "legal_basis": effort.legal_basis,
+            "legal_reference": effort.legal_reference,
+            "starts_on": effort.starts_on,
+            "ends_on": effort.ends_on,
+            "monthly_cost": effort.monthly_cost,
+            "goals": [g.pk for g in effort.goals.all()],
+        }
+
+
+class EndEffortForm(VersionedForm):
+    ends_on = forms.DateField(label=_("Last day of the effort"), widget=DATE)
+
+
+# --------------------------------------------------------------------------- participants
+
+
+class ParticipantForm(VersionedForm):
+    """Choose a professional by the unit they work in today, so the unit is always right."""
+
+    error_fields = {"staff": "assignment", "unit": "assignment"}
+
+    assignment = AssignmentChoiceField(
+        queryset=RoleAssignment.objects.none(),
+        label=_("Professional"),
+        help_text=_("Front-line staff of the municipality, with the unit they take part for."),
+    )
+    role = forms.CharField(
+        label=_("Role in the plan"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: class teacher, psychologist, health visitor."),
+    )
+
+    def __init__(self, *args: Any, assignments: QuerySet[RoleAssignment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(AssignmentChoiceField, self.fields["assignment"]).queryset = assignments
+
+
+# --------------------------------------------------------------------------- members
+
+
+class AddMemberForm(VersionedForm):
+    citizen = CitizenChoiceField(
+        queryset=Citizen.objects.none(),
+        label=_("Citizen"),
+        help_text=_("Relatives of the plan's members that you work with."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=PlanMember.Role.choices)
+    occupation = forms.ChoiceField(
+        label=_("Job or education status"), choices=PlanMember.Occupation.choices, required=False
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Citizen], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(CitizenChoiceField, self.fields["citizen"]).queryset = candidates
+
+
+class OccupationForm(VersionedForm):
+    occupation = forms.ChoiceField(
+        label=_("Job or education status"), choices=PlanMember.Occupation.choices, required=False
+    )

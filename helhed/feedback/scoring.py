@@ -129,6 +129,11 @@ class Point:
     classification: Change | None
     clinical: bool | None
 
+    @property
+    def size(self) -> Decimal:
+        """How far the total has moved from the first, either way."""
+        return abs(self.change)
+
 
 @dataclass(frozen=True)
 class Series:

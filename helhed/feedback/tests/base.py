@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 
 from helhed.citizens.models import FamilyLink
@@ -52,6 +53,7 @@ class FeedbackTestCase(BaseTestCase):
         super().setUp()
         # Messages are asserted in English (the msgids); Danish is the site's default.
         self.enterContext(translation.override("en"))
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     def days_ago(self, days: int) -> dt.date:
         return today() - dt.timedelta(days=days)

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import translation
 
-from helhed.citizens.models import FamilyLink
+from helhed.citizens.models import Citizen, FamilyLink
 from helhed.feedback.actions import do_record_rating
 from helhed.feedback.models import Rating, Scale, ScaleActivation
 from helhed.lib.validity import today
@@ -31,6 +32,8 @@ class FeedbackTestCase(BaseTestCase):
     srs: Scale
     csrs: Scale
     samarbejde: Scale
+    karla: Citizen
+    other_guardian: User
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,9 +12,9 @@ from hypothesis import strategies as st
 from helhed.feedback import scoring
 from helhed.feedback.scoring import Change
 
-ORS = {"cutoff": 25, "reliable_change": 5}
-CORS = {"cutoff": 28, "reliable_change": 6}
-SRS = {"cutoff": 36, "reliable_change": None}
+ORS: dict[str, Any] = {"cutoff": 25, "reliable_change": 5}
+CORS: dict[str, Any] = {"cutoff": 28, "reliable_change": 6}
+SRS: dict[str, Any] = {"cutoff": 36, "reliable_change": None}
 
 
 class TestTotal:

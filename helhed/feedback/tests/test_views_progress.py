@@ -96,9 +96,9 @@ class ProgressPageTests(FeedbackTestCase):
         assert self.client.get(self.url(self.other_plan.pk)).status_code == 404
 
     def test_those_without_a_relation_get_404(self) -> None:
-        for user in (self.outsider.user, self.colleague.user, self.other_guardian):
+        for user in (self.outsider, self.colleague, self.other_guardian):
             with self.subTest(user=user):
-                self.client.force_login(user)
+                self.login(user)
                 assert self.client.get(self.url()).status_code == 404
 
     def test_wrong_method_is_405(self) -> None:

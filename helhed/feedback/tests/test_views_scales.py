@@ -45,15 +45,9 @@ class ScalesPageTests(FeedbackTestCase):
         assert not ScaleActivation.objects.filter(scale=self.csrs).exists()
 
     def test_others_read_only_and_get_403_on_post(self) -> None:
-        for user in (
-            self.caseworker.user,
-            self.teacher.user,
-            self.outsider.user,
-            self.admin,
-            self.guardian,
-        ):
+        for user in (self.caseworker, self.teacher, self.outsider, self.admin, self.guardian):
             with self.subTest(user=user):
-                self.client.force_login(user)
+                self.login(user)
                 assert self.client.get(URL).status_code == 200
                 response = self.client.post(URL, {"scale": "csrs", "enabled": "1"})
                 assert response.status_code == 403

@@ -189,7 +189,7 @@ def concern_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_forms(
-    request: HttpRequest, concern: Concern, staff: Staff, bound: ActionForm | None = None
+    concern: Concern, staff: Staff, bound: ActionForm | None = None
 ) -> dict[str, ActionForm]:
     owners = owner_choices(concern.citizen.municipality_id, keep=concern.follow_up_owner)
     forms: dict[str, ActionForm] = {
@@ -218,7 +218,7 @@ def _render_detail(
     }
     staff = policy.staff_for(request.user)
     if can_follow_up and staff is not None:
-        context.update(_detail_forms(request, concern, staff, bound))
+        context.update(_detail_forms(concern, staff, bound))
         context["existing_plan"] = actions.existing_plan_for(staff, concern.citizen)
     return render(request, "plans/concern_detail.html", context, status=status)
 

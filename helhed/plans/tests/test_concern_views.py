@@ -448,3 +448,15 @@ class PlanConcernsTagTests(ConcernViewTestCase):
     def test_a_plan_without_concerns_shows_nothing(self) -> None:
         plan = make_plan(self.alma, coordinator=self.caseworker)
         self.assertNotIn("plan-concerns", self.render(self.caseworker.user, plan))
+
+    def test_the_plan_page_shows_the_concern_and_the_concern_links_to_the_plan(self) -> None:
+        concern = self.log(actor=self.caseworker)
+        plan = do_escalate_concern_to_plan(actor=self.caseworker, concern=concern)
+        self.login(self.caseworker)
+        plan_url = reverse("plans:detail", args=[plan.pk])
+        response = self.client.get(plan_url)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'data-testid="plan-concerns"')
+        self.assertContains(response, OBSERVATION)
+        response = self.client.get(self.url("concern_detail", concern))
+        self.assertContains(response, f'href="{plan_url}"')

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
 
 from helhed.lib.validity import today
+from helhed.organisation.models import Staff
 from helhed.plans.models import Action
 from helhed.plans.tests.test_meeting_actions import MeetingCase
 
 LIST = reverse("plans:actions")
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 class MyActionsTests(MeetingCase):
@@ -87,18 +89,18 @@ class ChangeActionTests(MeetingCase):
         action = self.add_action()
         self.login(self.teacher)
         response = self.client.post(
-            reverse("plans:action_complete", args=[action.pk]), {"view": "mine"}, **HTMX
+            reverse("plans:action_complete", args=[action.pk]), {"view": "mine"}, headers=HTMX
         )
         assert response.status_code == 200
         html = response.content.decode()
         assert html.startswith("<tr") and "<html" not in html
         assert reverse("plans:action_reopen", args=[action.pk]) in html
         response = self.client.post(
-            reverse("plans:action_complete", args=[action.pk]), {"view": "mine"}, **HTMX
+            reverse("plans:action_complete", args=[action.pk]), {"view": "mine"}, headers=HTMX
         )
         assert response.status_code == 400
         self.assertContains(response, "reopen it first", status_code=400)
-        response = self.client.post(reverse("plans:action_reopen", args=[action.pk]), **HTMX)
+        response = self.client.post(reverse("plans:action_reopen", args=[action.pk]), headers=HTMX)
         assert response.status_code == 200
         action.refresh_from_db()
         assert action.status == Action.Status.OPEN
@@ -175,9 +177,11 @@ class ChangeActionTests(MeetingCase):
 
 
 class PlanMeetingsTagTests(MeetingCase):
-    def render(self, staff_or_user: object) -> str:
+    def render(self, staff_or_user: Staff | User) -> str:
         request = RequestFactory().get("/")
-        request.user = getattr(staff_or_user, "user", staff_or_user)  # type: ignore[assignment]
+        user = staff_or_user.user if isinstance(staff_or_user, Staff) else staff_or_user
+        assert user is not None
+        request.user = user
         template = Template("{% load plan_meetings %}{% plan_meetings plan %}")
         return template.render(Context({"plan": self.plan, "request": request}))
 

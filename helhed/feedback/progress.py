@@ -67,9 +67,7 @@ def plan_progress(plan: Plan, *, after: int | None = None) -> list[MemberProgres
     grouped: dict[tuple[int, int], list[Rating]] = {}
     scales: dict[int, Scale] = {}
     for rating in (
-        Rating.objects.filter(plan=plan)
-        .select_related("scale", "recorded_by")
-        .order_by("rated_on", "pk")
+        Rating.objects.filter(plan=plan).select_related("scale").order_by("rated_on", "pk")
     ):
         grouped.setdefault((rating.citizen_id, rating.scale_id), []).append(rating)
         scales[rating.scale_id] = rating.scale

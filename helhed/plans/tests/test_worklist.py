@@ -132,7 +132,7 @@ class RuleThresholdTests(WorklistData):
         self.assertNotIn(self.alma.pk, self.rows())
 
     def test_a_team_without_a_sector_counts_as_its_school(self) -> None:
-        citizen = make_citizen("Ida", "Berg")
+        citizen = make_citizen("Ida", "Berg", birth_date=dt.date(2013, 8, 8))
         team = make_unit("Indskoling", parent=self.school, unit_type="team")
         engage(citizen, unit=team, kind=Engagement.Kind.TEACHING)
         engage(citizen, staff=self.caseworker)
@@ -260,7 +260,7 @@ class WorklistPageTests(WorklistData):
         self.assertNotContains(response, "Alma Jensen")
 
     def test_an_outsider_sees_none_of_ours(self) -> None:
-        other = make_citizen("Otto", "Ny", municipality_code=167)
+        other = make_citizen("Otto", "Ny", birth_date=dt.date(2012, 8, 8), municipality_code=167)
         self.login(self.outsider)
         response = self.client.get(URL, {"show": "all"})
         self.assertEqual(response.status_code, 200)
@@ -271,7 +271,7 @@ class WorklistPageTests(WorklistData):
     def test_a_leader_sees_counts_and_no_names(self) -> None:
         self.casework_citizen("Ida")
         make_plan(self.alma, coordinator=self.caseworker)
-        bo = make_citizen("Bo", "Berg")
+        bo = make_citizen("Bo", "Berg", birth_date=dt.date(2012, 9, 9), sex="M")
         engage(bo, unit=self.school, kind=Engagement.Kind.TEACHING)
         engage(bo, staff=self.caseworker)
         self.login(self.leader)

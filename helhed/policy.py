@@ -565,6 +565,28 @@ def can_decide_story(user: AnyUser, story: Story) -> bool:
     return stories_to_decide(user).filter(pk=story.pk).exists()
 
 
+def get_story_for_user(user: AnyUser, story_id: int) -> Story:
+    """A story in full (names and all) for staff who may see its plan; 404 otherwise."""
+    if staff_for(user) is None:
+        raise Http404("No such story")
+    story = (
+        Story.objects.filter(plan__in=visible_plans(user), pk=story_id)
+        .select_related("plan", "goal", "written_by", "sharing_unit")
+        .first()
+    )
+    if story is None:
+        raise Http404("No such story")
+    return story
+
+
+def get_story_to_decide(user: AnyUser, story_id: int) -> Story:
+    """A proposed story for the leader who decides on it (read its anonymised text only)."""
+    story = stories_to_decide(user).filter(pk=story_id).first()
+    if story is None:
+        raise Http404("No such story")
+    return story
+
+
 def shared_stories(user: AnyUser) -> QuerySet[Story]:
     """Anonymised stories shared in the user's municipality (read the anonymised text only)."""
     staff = staff_for(user)

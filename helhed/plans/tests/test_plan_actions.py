@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import translation
 
 from helhed.lib.validity import today
@@ -488,3 +490,34 @@ class OptimisticLockTests(PlanTestCase):
                 target_date=today(),
             )
         self.assertEqual(codes(caught.exception), {"__all__": ["closed"]})
+
+
+class RaceTests(PlanTestCase):
+    def test_the_database_index_refuses_a_member_who_got_a_plan_a_moment_ago(self) -> None:
+        """The check before saving can lose a race; the partial unique index cannot."""
+        make_plan(self.alma, coordinator=self.caseworker)
+        family = do_create_plan(
+            actor=self.caseworker,
+            citizens=[self.bror],
+            adults=[self.mother],
+            kind=Plan.Kind.FAMILY,
+            title="Family",
+            coordinator=self.caseworker,
+        )
+        # As if Alma's plan was made between the check and the insert.
+        with (
+            mock.patch.object(QuerySet, "exists", return_value=False),
+            self.assertRaises(ValidationError) as caught,
+        ):
+            do_add_member(
+                actor=self.caseworker,
+                plan=family,
+                expected_version=1,
+                citizen=self.alma,
+                role=PlanMember.Role.CHILD,
+            )
+        self.assertEqual(codes(caught.exception), {"citizen": ["has_plan"]})
+        family.refresh_from_db()
+        self.assertEqual(family.version, 1)
+        self.assertEqual(family.versions.count(), 1)
+        self.assertFalse(family.members.filter(citizen=self.alma).exists())

@@ -106,7 +106,9 @@ class OneActivePlanPerCitizenTests(PlanTestCase):
         self.assertEqual(PlanMember.objects.filter(citizen=self.alma).count(), 2)
 
     def test_a_citizen_of_another_municipality_gets_no_plan(self) -> None:
-        stranger = make_citizen("Sofie", "Holm", municipality_code=167)
+        stranger = make_citizen(
+            "Sofie", "Holm", birth_date=dt.date(2013, 2, 3), municipality_code=167
+        )
         with self.assertRaises(ValidationError) as caught:
             do_create_plan(
                 actor=self.caseworker,
@@ -431,7 +433,9 @@ class ParticipantAndMemberTests(PlanTestCase):
             family.versions.get(number=3).summary,
             "Job or education status of Mette Jensen: Seeking work",
         )
-        stranger = make_citizen("Sofie", "Holm", municipality_code=167)
+        stranger = make_citizen(
+            "Sofie", "Holm", birth_date=dt.date(2013, 2, 3), municipality_code=167
+        )
         with self.assertRaises(ValidationError) as caught:
             do_add_member(
                 actor=self.caseworker,

@@ -53,7 +53,7 @@ class ReadTests(PlanApiTestCase):
 
     def test_the_list_searches_and_paginates(self) -> None:
         for i in range(3):
-            child = make_citizen(f"Barn{i}", "Holm", birth_date=dt.date(2015, 1, 1 + i))
+            child = make_citizen(f"Barn{i}", "Holm", birth_date=dt.date(2015, 3, 1 + i))
             engage(child, staff=self.caseworker)
             make_plan(child, coordinator=self.caseworker, title=f"Plan {i}")
         body = self.api("get", "/api/plans?q=jensen", as_=self.caseworker).json()
@@ -121,7 +121,9 @@ class CreateTests(PlanApiTestCase):
         self.assertEqual(Plan.objects.count(), 1)
 
     def test_a_citizen_of_another_municipality_is_refused(self) -> None:
-        stranger = make_citizen("Sofie", "Holm", municipality_code=167)
+        stranger = make_citizen(
+            "Sofie", "Holm", birth_date=dt.date(2013, 2, 3), municipality_code=167
+        )
         engage(stranger, staff=self.caseworker)
         body = {"citizen_id": stranger.pk, "title": "Plan"}
         response = self.api("post", "/api/plans", self.caseworker, body)

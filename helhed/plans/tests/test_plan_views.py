@@ -96,7 +96,7 @@ class ListTests(PlanPageTestCase):
 
     def test_it_pages_through_many_plans(self) -> None:
         for i in range(26):
-            child = make_citizen(f"Barn{i:02d}", "Holm", birth_date=dt.date(2015, 1, 1 + i))
+            child = make_citizen(f"Barn{i:02d}", "Holm", birth_date=dt.date(2015, 3, 1 + i))
             engage(child, staff=self.caseworker)
             make_plan(child, coordinator=self.caseworker, title=f"Plan {i:02d}")
         self.login(self.caseworker)
@@ -189,7 +189,9 @@ class CreateTests(PlanPageTestCase):
         self.assertEqual(Plan.objects.count(), 1)
 
     def test_a_citizen_of_another_municipality_is_refused(self) -> None:
-        stranger = make_citizen("Sofie", "Holm", municipality_code=167)
+        stranger = make_citizen(
+            "Sofie", "Holm", birth_date=dt.date(2013, 2, 3), municipality_code=167
+        )
         engage(stranger, staff=self.caseworker)
         self.login(self.caseworker)
         url = reverse("plans:create") + f"?citizen={stranger.pk}"

@@ -75,9 +75,9 @@ def chart_spec(series: Series, scale: Scale) -> dict[str, Any]:
             )
         )
         layers.append(
-            cutoff.mark_text(
-                align="left", baseline="bottom", dx=4, dy=-2, color=BELOW_COLOUR
-            ).encode(y=alt.Y("cutoff:Q", scale=y_scale), text="label:N")
+            cutoff.mark_text(align="left", baseline="bottom", dy=-2, color=BELOW_COLOUR).encode(
+                x=alt.value(4), y=alt.Y("cutoff:Q", scale=y_scale), text="label:N"
+            )
         )
 
     points = alt.Chart(alt.Data(values=rows))

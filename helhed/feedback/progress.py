@@ -23,6 +23,11 @@ KIND_ORDER: dict[str, int] = {
 }
 
 
+def by_kind(scales: list[Scale]) -> list[Scale]:
+    """Outcome scales first (progress is judged by them), then session, then collaboration."""
+    return sorted(scales, key=lambda s: (KIND_ORDER.get(s.kind, 9), s.code))
+
+
 def not_improving_after() -> int:
     """Ratings before "not improving" is flagged (``HELHED_FIT_NOT_IMPROVING_AFTER``, default 3)."""
     return int(getattr(settings, "HELHED_FIT_NOT_IMPROVING_AFTER", scoring.NOT_IMPROVING_AFTER))

@@ -31,7 +31,7 @@ from helhed.feedback.actions import (
 )
 from helhed.feedback.forms import RatingForm
 from helhed.feedback.models import Scale, ScaleActivation
-from helhed.feedback.progress import plan_progress
+from helhed.feedback.progress import by_kind, plan_progress
 from helhed.lib.validity import today
 from helhed.plans.models import Plan
 
@@ -79,7 +79,7 @@ def rate(request: HttpRequest, plan_id: int) -> HttpResponse:
     family = policy.staff_for(request.user) is None
     members = list(plan.citizens())
     on = today()
-    enabled = list(enabled_scales(plan.municipality))
+    enabled = by_kind(list(enabled_scales(plan.municipality)))
     choices = [(m, [s for s in enabled if s.fits_age(m.age(on))]) for m in members]
     citizen = _pick_member(members, request.GET.get("citizen"))
     code = request.GET.get("scale", "")
@@ -210,7 +210,7 @@ def scales(request: HttpRequest) -> HttpResponse:
     )
     rows = [
         (scale, enabled_on.get(scale.pk), age_band(scale))
-        for scale in Scale.objects.prefetch_related("items")
+        for scale in by_kind(list(Scale.objects.prefetch_related("items")))
     ]
     context = {"rows": rows, "municipality": municipality, "may_manage": may_manage}
     return render(request, "feedback/scales.html", context)

@@ -260,9 +260,7 @@ class ActionRuleTests(MeetingCase):
     def test_a_due_date_in_the_past_is_refused_and_nothing_is_saved(self) -> None:
         with self.assertRaises(ValidationError) as caught:
             self.add_action(due_on=today() - dt.timedelta(days=1))
-        assert caught.exception.message_dict == {
-            "due_on": ["The due date must be today or later."]
-        }
+        assert caught.exception.message_dict == {"due_on": ["The due date must be today or later."]}
         assert not Action.objects.exists()
 
     def test_the_owner_works_in_the_plans_municipality(self) -> None:
@@ -324,7 +322,5 @@ class OverdueTests(MeetingCase):
         assert list(policy.led_overdue_actions(self.leader.user)) == [late]
         assert policy.led_overdue_actions(self.chief.user).count() == 2
         other_leader = make_staff("Ole", unit=self.family_dept, role="leader", username="ole")
-        assert [a.owner for a in policy.led_overdue_actions(other_leader.user)] == [
-            self.caseworker
-        ]
+        assert [a.owner for a in policy.led_overdue_actions(other_leader.user)] == [self.caseworker]
         assert not policy.led_overdue_actions(self.caseworker.user).exists()

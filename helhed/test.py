@@ -193,19 +193,16 @@ def make_plan(
 ) -> Plan:
     """An active plan through the actions, with optional participants (staff, unit)."""
     from helhed.plans.actions.plans import do_create_plan
-    from helhed.plans.models import Participant
 
-    plan = do_create_plan(
+    return do_create_plan(
         actor=actor or coordinator,
         citizens=[citizen],
         adults=adults,
         kind=Plan.Kind.FAMILY if adults else Plan.Kind.CITIZEN,
         title=title,
         coordinator=coordinator,
+        participants=participants,
     )
-    for staff, unit in participants:
-        Participant.objects.create(plan=plan, staff=staff, unit=unit)
-    return plan
 
 
 class BaseTestCase(TestCase):

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from helhed import policy
 from helhed.lib.validity import today
+from helhed.organisation.models import Staff
 from helhed.organisation.span import span_of
+from helhed.plans.models import Action, Concern, Meeting, Referral
 
 
 @require_GET
@@ -28,5 +34,59 @@ def home(request: HttpRequest) -> HttpResponse:
         "can": policy.capabilities(request.user),
         "my_spans": spans,
         "citizen_count": policy.visible_citizens(request.user).count(),
+        "attention": attention(request.user, staff) if staff else None,
     }
     return render(request, "home.html", context)
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What waits for a staff member today: counts only, each linking to its list."""
+
+    open_actions: int
+    overdue_actions: int
+    concerns_due: int
+    referrals_waiting: int
+    meetings_this_week: int
+    led_overdue_actions: int
+    led_overdue_concerns: int
+
+    @property
+    def anything(self) -> bool:
+        return any(
+            (
+                self.open_actions,
+                self.concerns_due,
+                self.referrals_waiting,
+                self.meetings_this_week,
+                self.led_overdue_actions,
+                self.led_overdue_concerns,
+            )
+        )
+
+
+def attention(user: policy.AnyUser, staff: Staff) -> Attention:
+    on = today()
+    mine = Action.objects.open().filter(owner=staff)
+    week = timezone.now() + dt.timedelta(days=7)
+    return Attention(
+        open_actions=mine.count(),
+        overdue_actions=mine.filter(due_on__lt=on).count(),
+        concerns_due=Concern.objects.filter(
+            follow_up_owner=staff, status=Concern.Status.OPEN, follow_up_on__lte=on
+        ).count(),
+        referrals_waiting=policy.visible_referrals(user)
+        .filter(to_unit__in=policy.staff_units(user), status__in=Referral.OPEN_STATUSES)
+        .count(),
+        meetings_this_week=policy.visible_meetings(user)
+        .filter(
+            status=Meeting.Status.PLANNED,
+            starts_at__gte=timezone.now(),
+            starts_at__lt=week,
+            participants__staff=staff,
+        )
+        .distinct()
+        .count(),
+        led_overdue_actions=policy.led_overdue_actions(user, on).count(),
+        led_overdue_concerns=policy.led_overdue_concerns(user, on).count(),
+    )

@@ -264,6 +264,23 @@ def can_edit_plan(user: AnyUser, plan: Plan) -> bool:
     return plan.coordinator_id == staff.pk or plan.participants.filter(staff=staff).exists()
 
 
+def works_with_named_children(staff: Staff, on: dt.date | None = None) -> bool:
+    """Front-line staff and leaders coordinate a plan or own a concern's follow-up.
+
+    Analysts and politicians work with aggregates, never with a named child, so
+    they are never handed one (which would open the child to them).
+    """
+    return (
+        RoleAssignment.objects.valid_on(on or today())
+        .filter(
+            staff=staff,
+            role__kind__in=[Role.Kind.FRONTLINE, Role.Kind.LEADER],
+            unit__municipality_id=staff.municipality_id,
+        )
+        .exists()
+    )
+
+
 def can_start_plan(user: AnyUser, citizen: Citizen) -> bool:
     """Front-line staff who work with the citizen start their plan (the action checks the rest)."""
     return can_register_citizen(user) and can_view_citizen(user, citizen)

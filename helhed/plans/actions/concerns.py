@@ -66,12 +66,17 @@ def overdue_first(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
 
 def _owner_error(owner: Staff, citizen: Citizen) -> str:
     """The message when ``owner`` cannot own a concern about ``citizen`` ("" when they can)."""
-    if owner.municipality_id == citizen.municipality_id:
-        return ""
-    return _(
-        "%(name)s works in another municipality. Choose a follow-up owner from the "
-        "child's municipality."
-    ) % {"name": owner}
+    if owner.municipality_id != citizen.municipality_id:
+        return _(
+            "%(name)s works in another municipality. Choose a follow-up owner from the "
+            "child's municipality."
+        ) % {"name": owner}
+    if not policy.works_with_named_children(owner):
+        return _(
+            "%(name)s works with aggregates only. Choose front-line staff or a leader as "
+            "follow-up owner."
+        ) % {"name": owner}
+    return ""
 
 
 def _past_follow_up() -> str:

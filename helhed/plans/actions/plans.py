@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from helhed import policy
 from helhed.citizens.models import Citizen
 from helhed.lib.validity import today
 from helhed.organisation.models import Role, RoleAssignment, Sector, Staff, Unit
@@ -88,6 +89,17 @@ def _check_same_municipality(plan_municipality_id: int, staff: Staff, field: str
         )
 
 
+def _check_coordinator(plan_municipality_id: int, coordinator: Staff) -> None:
+    _check_same_municipality(plan_municipality_id, coordinator, "coordinator")
+    if not policy.works_with_named_children(coordinator):
+        raise _field_error(
+            "coordinator",
+            _("%(name)s works with aggregates only and cannot coordinate a plan.")
+            % {"name": coordinator},
+            "not_frontline",
+        )
+
+
 @transaction.atomic
 def do_create_plan(
     *,
@@ -124,7 +136,7 @@ def do_create_plan(
                 % {"name": citizen},
                 "other_municipality",
             )
-    _check_same_municipality(actor.municipality_id, coordinator, "coordinator")
+    _check_coordinator(actor.municipality_id, coordinator)
     for staff, unit in participants:
         _check_participant(actor.municipality_id, staff, unit)
     if kind == Plan.Kind.CITIZEN and len(members) > 1:
@@ -182,7 +194,8 @@ def do_update_plan(
     coordinator: Staff,
 ) -> Plan:
     """Change the plan's title, what matters to the family, and its coordinator."""
-    _check_same_municipality(plan.municipality_id, coordinator, "coordinator")
+    if coordinator.pk != plan.coordinator_id:
+        _check_coordinator(plan.municipality_id, coordinator)
     with plan_change(
         plan, actor=actor, expected_version=expected_version, summary=_("Plan details changed")
     ):

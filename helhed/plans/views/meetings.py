@@ -415,7 +415,8 @@ def _next(request: HttpRequest) -> str:
 def _back(request: HttpRequest, plan: Plan | None = None) -> HttpResponse:
     """Back to where the user came from (``next``), else to the plan or to their actions."""
     target = _next(request)
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path on this site: anything else is ignored (and never reversed as a view name).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)

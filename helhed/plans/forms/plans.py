@@ -13,7 +13,6 @@ from typing import Any, ClassVar, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens.models import Citizen
@@ -73,12 +72,6 @@ class VersionedForm(ActionErrorsMixin, forms.Form):
     """A change of the plan, made against the version the user saw."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def refresh_version(self, version: int) -> None:
-        """Keep what the user typed, but let a deliberate second save use the new version."""
-        data = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
-        data[self.add_prefix("expected_version")] = str(version)
-        self.data = data
 
 
 # --------------------------------------------------------------------------- the plan

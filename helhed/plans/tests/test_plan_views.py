@@ -543,12 +543,17 @@ class StaleEditTests(PlanPageTestCase):
         self.assertContains(response, "you edited version 1, it is now version 2", status_code=409)
         self.assertContains(response, 'value="Min nye titel"', status_code=409)
         self.assertContains(response, "Det teksten siger", status_code=409)
-        # Saving again is a deliberate choice, against the version now shown.
+        # The form still holds the old version, so pressing save again is refused
+        # too, instead of silently undoing the other change; the user starts again.
         self.assertContains(
-            response, '<input type="hidden" name="expected_version" value="2"', status_code=409
+            response, '<input type="hidden" name="expected_version" value="1"', status_code=409
         )
+        self.assertContains(response, 'data-testid="start-again"', status_code=409)
+        again = self.client.post(self.url("edit"), data)
+        self.assertEqual(again.status_code, 409)
         self.plan.refresh_from_db()
         self.assertEqual((self.plan.title, self.plan.version), ("Alma trives", 2))
+        self.assertTrue(self.plan.goals.exists())  # the other person's change is intact
 
     def test_a_stale_goal_and_effort_are_not_saved(self) -> None:
         self.login(self.caseworker)

@@ -128,16 +128,15 @@ def _units(plan: Plan) -> QuerySet[Unit]:
 def _run(plan: Plan, form: VersionedForm, change: Callable[[], object]) -> int | None:
     """Run an action for ``form``; on refusal put the reason on the form and return the status.
 
-    A stale edit answers 409 with what the user typed kept; the hidden version
-    is moved on to the current one, so saving again is a deliberate choice
-    after checking the other change.
+    A stale edit answers 409 with what the user typed shown again, and the
+    hidden version left as it was: the form holds the *whole* old state, so
+    letting it be saved again would silently undo the other person's change.
+    The user starts again from the current plan (a link on the page).
     """
     try:
         change()
     except StalePlanError as exc:
         form.add_error(None, exc)
-        current = Plan.objects.filter(pk=plan.pk).values_list("version", flat=True).first()
-        form.refresh_version(current or plan.version)
         return 409
     except ValidationError as exc:
         form.add_action_errors(exc)

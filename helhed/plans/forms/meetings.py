@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens.models import Citizen
 from helhed.organisation.models import Staff
+from helhed.plans.forms.plans import IdsChoiceField
 from helhed.plans.models import Meeting
 
 
@@ -42,7 +43,7 @@ class StaffChoiceField(forms.ModelChoiceField[Staff]):
         return obj.full_name
 
 
-class StaffMultipleChoiceField(forms.ModelMultipleChoiceField[Staff]):
+class StaffMultipleChoiceField(IdsChoiceField[Staff]):
     def label_from_instance(self, obj: Staff) -> str:
         return obj.full_name
 

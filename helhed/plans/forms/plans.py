@@ -8,11 +8,11 @@ the user typed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens.models import Citizen
@@ -20,6 +20,33 @@ from helhed.organisation.models import RoleAssignment, Sector, Staff, Unit
 from helhed.plans.models import Effort, Goal, LegalBasis, Plan, PlanMember
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# The largest id the database holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+M = TypeVar("M", bound=Model)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField[M]):
+    """Several objects by id; an id too large for the database is an invalid choice.
+
+    Django guards ``pk=`` against such ids but not the ``pk__in=`` this field
+    queries with, which SQLite answers with an OverflowError (a 500).
+    """
+
+    def clean(self, value: Any) -> QuerySet[M]:
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                too_large = abs(int(pk)) > MAX_ID
+            except (TypeError, ValueError):
+                continue  # Django says what is wrong with it
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)
 
 
 class StaffChoiceField(forms.ModelChoiceField[Staff]):
@@ -32,7 +59,7 @@ class CitizenChoiceField(forms.ModelChoiceField[Citizen]):
         return obj.full_name
 
 
-class CitizensChoiceField(forms.ModelMultipleChoiceField[Citizen]):
+class CitizensChoiceField(IdsChoiceField[Citizen]):
     def label_from_instance(self, obj: Citizen) -> str:
         return obj.full_name
 
@@ -42,7 +69,7 @@ class UnitChoiceField(forms.ModelChoiceField[Unit]):
         return obj.name
 
 
-class GoalsChoiceField(forms.ModelMultipleChoiceField[Goal]):
+class GoalsChoiceField(IdsChoiceField[Goal]):
     def label_from_instance(self, obj: Goal) -> str:
         return str(obj)
 

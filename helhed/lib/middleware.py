@@ -22,6 +22,10 @@ class RejectNulBytesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.content_type == "multipart/form-data":
+            # Keep the raw body readable after request.POST is parsed: the API
+            # reads it itself and would otherwise fail with a 500.
+            request.body  # noqa: B018
         # request.POST is empty for GET requests and for JSON bodies.
         if "\x00" in request.path or _has_nul(request.GET) or _has_nul(request.POST):
             return HttpResponseBadRequest("Input may not contain NUL characters.")

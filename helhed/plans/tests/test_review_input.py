@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.urls import reverse
 
+from helhed.api.tests.test_api_auth import ApiTestCase
 from helhed.lib.validity import today
-from helhed.plans.models import Action, Effort, LegalBasis, Meeting
+from helhed.plans.models import Action, Effort, LegalBasis, Meeting, Plan
 from helhed.plans.tests.test_meeting_actions import MeetingCase
 from helhed.test import engage
 
@@ -65,3 +66,15 @@ class HugeIdTests(MeetingCase):
         )
         assert response.status_code == 400
         assert "adults" in response.context["form"].errors
+
+
+class FormDataToTheApiTests(ApiTestCase):
+    def test_a_form_posted_to_a_json_endpoint_is_refused_not_a_500(self) -> None:
+        token = self.token_for(self.caseworker)
+        response = self.client.post(
+            "/api/plans",
+            {"citizen_id": str(self.alma.pk), "title": "Alma"},
+            headers={"authorization": f"Bearer {token}"},
+        )
+        assert 400 <= response.status_code < 500
+        assert not Plan.objects.exists()

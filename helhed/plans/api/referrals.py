@@ -54,7 +54,9 @@ class ReferralOut(Schema):
     received_at: dt.datetime | None
     decided_at: dt.datetime | None
     decided_by: str | None
-    rejection_reason: str
+    rejection_reason: str = Field(
+        "", description="Empty when you may not read the child: it is free text about them."
+    )
     access_until: dt.date | None
     waiting_days: int
 
@@ -89,6 +91,10 @@ class ReferralOut(Schema):
     @staticmethod
     def resolve_decided_by(obj: Referral) -> str | None:
         return obj.decided_by.full_name if obj.decided_by else None
+
+    @staticmethod
+    def resolve_rejection_reason(obj: Referral) -> str:
+        return obj.rejection_reason if _readable(obj) else ""
 
 
 class ReferralIn(Schema):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from helhed import policy
 from helhed.citizens.models import Consent, Engagement
@@ -31,6 +32,13 @@ class ReferralTestCase(BaseTestCase):
     psychologist: Staff
     ppr_leader: Staff
     consent: Consent
+
+    def setUp(self) -> None:
+        """The rules' messages are asserted in English; the UI's default is Danish."""
+        super().setUp()
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     @classmethod
     def setUpTestData(cls) -> None:

@@ -173,7 +173,7 @@ class ReferralCreateTests(ReferralTestCase):
         self.assertNotIn(self.root, to_units)
         self.assertFalse(any(u.municipality.code == 167 for u in to_units))
         self.assertEqual(list(form.fields["consent"].queryset), [self.consent])
-        self.assertContains(response, "PPR: PPR Rudersdal")
+        self.assertContains(response, "PPR (educational psychology): PPR Rudersdal")
 
     def test_it_sends_and_links_the_active_plan_the_user_can_see(self) -> None:
         plan = make_plan(self.alma, coordinator=self.caseworker)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from helhed.plans.models import Plan, snapshot_value
+from helhed.plans.models import Effort, Goal, Participant, Plan, PlanMember, snapshot_value
 
 PLAN_FIELDS = ("title", "kind", "what_matters", "status", "closed_on", "close_reason")
 GOAL_FIELDS = (
@@ -70,6 +73,23 @@ def snapshot(plan: Plan) -> dict[str, Any]:
     return data
 
 
+def _label(model: type[models.Model], field: str) -> str:
+    """The field's verbose name (translated), so the history reads as words, not code."""
+    name = field.removesuffix("_id")
+    try:
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _shown(model: type[models.Model], field: str, value: Any) -> str:
+    """A snapshot value as users know it: the choice's label rather than its code."""
+    if value in (None, ""):
+        return ""
+    choices = dict(getattr(model._meta.get_field(field), "flatchoices", None) or ())
+    return str(choices.get(value, value))
+
+
 def _by_id(rows: list[dict[str, Any]], key: str = "id") -> dict[Any, dict[str, Any]]:
     return {row[key]: row for row in rows}
 
@@ -83,18 +103,22 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
         if before.get(field) != after.get(field):
             lines.append(
                 _("%(field)s: “%(old)s” → “%(new)s”")
-                % {"field": field, "old": before.get(field) or "", "new": after.get(field) or ""}
+                % {
+                    "field": capfirst(_label(Plan, field)),
+                    "old": _shown(Plan, field, before.get(field)),
+                    "new": _shown(Plan, field, after.get(field)),
+                }
             )
     if before["coordinator"]["id"] != after["coordinator"]["id"]:
         lines.append(
             _("Coordinator: %(old)s → %(new)s")
             % {"old": before["coordinator"]["name"], "new": after["coordinator"]["name"]}
         )
-    for label, key, id_key, name_key in (
-        (_("Goal"), "goals", "id", "text"),
-        (_("Effort"), "efforts", "id", "title"),
-        (_("Participant"), "participants", "staff_id", "name"),
-        (_("Member"), "members", "citizen_id", "name"),
+    for label, key, id_key, name_key, model in (
+        (_("Goal"), "goals", "id", "text", Goal),
+        (_("Effort"), "efforts", "id", "title", Effort),
+        (_("Participant"), "participants", "staff_id", "name", Participant),
+        (_("Member"), "members", "citizen_id", "name", PlanMember),
     ):
         old, new = _by_id(before.get(key, []), id_key), _by_id(after.get(key, []), id_key)
         for ident in new.keys() - old.keys():
@@ -106,10 +130,26 @@ def changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
                 _("%(what)s removed: %(name)s") % {"what": label, "name": old[ident][name_key]}
             )
         for ident in sorted(old.keys() & new.keys(), key=str):
-            changed = sorted(f for f in new[ident] if new[ident].get(f) != old[ident].get(f))
+            changed = sorted(
+                {
+                    _label(model, f)
+                    for f in new[ident]
+                    if new[ident].get(f) != old[ident].get(f)
+                    and f not in ("sector", "responsible_unit", "goal_ids")
+                }
+                | (
+                    {_label(Effort, "goals")}
+                    if key == "efforts" and _goals_changed(old[ident], new[ident])
+                    else set()
+                )
+            )
             if changed:
                 lines.append(
                     _("%(what)s changed (%(fields)s): %(name)s")
                     % {"what": label, "fields": ", ".join(changed), "name": new[ident][name_key]}
                 )
     return lines
+
+
+def _goals_changed(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    return bool(old.get("goal_ids") != new.get("goal_ids"))

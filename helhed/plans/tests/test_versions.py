@@ -102,13 +102,13 @@ class VersionRecordTests(VersionTestCase):
         self.assertEqual(versions.changes(None, snapshots[1]), ["Plan created"])
         self.assertEqual(
             versions.changes(snapshots[3], snapshots[4]),
-            ["Goal changed (status, text): Jeg vil have to venner"],
+            ["Goal changed (goal in their own words, status): Jeg vil have to venner"],
         )
         self.assertEqual(
             versions.changes(snapshots[5], snapshots[6]),
             [
-                "title: “Alma trives” → “Alma har venner”",
-                "what_matters: “” → “At lege efter skole”",
+                "Title: “Alma trives” → “Alma har venner”",
+                "What matters to the family: “” → “At lege efter skole”",
                 "Coordinator: Sara Sand → Tom Thy",
             ],
         )
@@ -119,7 +119,7 @@ class VersionRecordTests(VersionTestCase):
         self.assertEqual(last.summary, "Plan closed")
         self.assertEqual(last.snapshot["status"], "closed")
         self.assertIn(
-            "status: “active” → “closed”",
+            "Status: “Active” → “Closed”",
             versions.changes(self.plan.versions.get(number=6).snapshot, last.snapshot),
         )
 
@@ -132,7 +132,7 @@ class HistoryPageTests(VersionTestCase):
         for text in (
             "Plan created",
             "Goal progressing: Jeg vil have to venner",
-            "Goal changed (status, text): Jeg vil have to venner",
+            "Goal changed (goal in their own words, status): Jeg vil have to venner",
             "Coordinator: Sara Sand → Tom Thy",
             "Tom Thy",
         ):

@@ -6,6 +6,7 @@ Chromium and are skipped (with the reason) where it is not installed.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,3 +52,26 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request: pytest.FixtureRequest) -> None:
+    """Seed the municipalities, code lists and rating scales if a flush removed them.
+
+    A transactional test empties every table when it ends, and the
+    serialized rollback does not bring back data seeded by migrations when
+    other transactional tests ran first in the same session. The seeds are the
+    migrations' own functions, so the rows are the ones a fresh database has.
+    """
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from helhed.feedback.models import Scale
+    from helhed.organisation.models import Municipality
+
+    for model, module in (
+        (Municipality, "helhed.organisation.migrations.0002_reference_data"),
+        (Scale, "helhed.feedback.migrations.0003_seed_scales"),
+    ):
+        if not model.objects.exists():
+            importlib.import_module(module).seed(apps, None)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens import cpr as cprlib
 from helhed.citizens.models import Citizen
+from helhed.lib.forms import ActionErrorsForm
 from helhed.organisation.models import Unit
 
 
@@ -58,8 +58,15 @@ class UnitChoiceField(forms.ModelChoiceField[Unit]):
         return obj.name
 
 
-class RegisterCitizenForm(forms.Form):
-    """Register a citizen a front-line professional starts working with."""
+class RegisterCitizenForm(ActionErrorsForm):
+    """Register a citizen a front-line professional starts working with.
+
+    A CPR number that is already registered is reported on ``cpr``:
+    ``Citizen.validate_unique`` is the one check, and the fields derived from
+    the number are shown there too.
+    """
+
+    error_fields = {"cpr_hash": "cpr", "birth_date": "cpr", "sex": "cpr"}
 
     cpr = CprField(widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     first_name = forms.CharField(label=_("First name"), max_length=100)
@@ -75,16 +82,3 @@ class RegisterCitizenForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(UnitChoiceField, self.fields["current_unit"])
         field.queryset = units.order_by("name")
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        """Show a ValidationError raised while saving on the form's own fields.
-
-        This is also where a CPR number that is already registered is reported:
-        ``Citizen.validate_unique`` is the one check, keyed ``cpr``.
-        """
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            target = "cpr" if name in ("cpr_hash", "birth_date", "sex") else name
-            self.add_error(target if target in self.fields else None, errors)

@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from helhed.feedback.models import Scale, ScaleItem
+from helhed.lib.forms import ActionErrorsForm
 from helhed.lib.validity import today
 
 
@@ -18,7 +18,7 @@ def item_help(item: ScaleItem) -> str:
     return " – ".join(anchor for anchor in (item.low_anchor, item.high_anchor) if anchor)
 
 
-class RatingForm(forms.Form):
+class RatingForm(ActionErrorsForm):
     """A rating on ``scale``: the items as numbers, the date, who gave it, a comment.
 
     The score range is checked here as well as by ``Rating.clean``, with the
@@ -100,11 +100,3 @@ class RatingForm(forms.Form):
 
     def scores(self) -> list[Decimal]:
         return [self.cleaned_data[self.item_field_name(item)] for item in self.items]
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        """Show the action's errors beside the fields they are about (the rest on top)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)

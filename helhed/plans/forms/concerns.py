@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from helhed.lib.forms import ActionErrorsForm
 from helhed.organisation.models import Staff, Unit
 from helhed.plans.models import Concern
 
@@ -44,23 +44,12 @@ class StaffChoiceField(forms.ModelChoiceField[Staff]):
         return obj.full_name
 
 
-class ActionForm(forms.Form):
-    """A form that shows a ``ValidationError`` from an action beside the field it names."""
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
-
-
 def _set_queryset(form: forms.Form, name: str, queryset: QuerySet[Any] | Iterable[Any]) -> None:
     field = cast(forms.ModelChoiceField[Any], form.fields[name])
     field.queryset = queryset  # type: ignore[assignment]
 
 
-class ConcernForm(ActionForm):
+class ConcernForm(ActionErrorsForm):
     """Log a concern: what was seen, how worrying it is, and who follows up by when."""
 
     unit = UnitChoiceField(
@@ -113,7 +102,7 @@ class ConcernForm(ActionForm):
         self.fields["follow_up_on"].initial = on + dt.timedelta(days=FOLLOW_UP_DAYS)
 
 
-class ConcernNoteForm(ActionForm):
+class ConcernNoteForm(ActionErrorsForm):
     """A follow-up note, optionally with a new owner or a new follow-up date."""
 
     note = forms.CharField(
@@ -138,7 +127,7 @@ class ConcernNoteForm(ActionForm):
         self.fields["follow_up_on"].initial = concern.follow_up_on
 
 
-class ConcernCloseForm(ActionForm):
+class ConcernCloseForm(ActionErrorsForm):
     outcome = forms.CharField(
         label=_("Outcome"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -152,7 +141,7 @@ class ConcernCloseForm(ActionForm):
         super().__init__(*args, **kwargs)
 
 
-class ConcernPlanForm(ActionForm):
+class ConcernPlanForm(ActionErrorsForm):
     """Escalate into a plan: a new plan's title and coordinator (unused when joining one)."""
 
     title = forms.CharField(label=_("Title of the plan"), max_length=200, required=False)
@@ -170,7 +159,7 @@ class ConcernPlanForm(ActionForm):
         self.fields["coordinator"].initial = actor.pk
 
 
-class ConcernNotificationForm(ActionForm):
+class ConcernNotificationForm(ActionErrorsForm):
     """Escalate into a formal notification to the social services."""
 
     to_unit = UnitChoiceField(

@@ -12,13 +12,13 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens.models import Citizen
+from helhed.lib.forms import ActionErrorsForm
 from helhed.organisation.models import Staff
 from helhed.plans.forms.plans import IdsChoiceField
 from helhed.plans.models import Meeting
@@ -48,22 +48,7 @@ class StaffMultipleChoiceField(IdsChoiceField[Staff]):
         return obj.full_name
 
 
-class ActionForm(forms.Form):
-    """A form that shows a ValidationError from an action beside its own fields."""
-
-    # The action's name for a field, where the form calls it something else.
-    field_aliases: dict[str, str] = {}
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            target = self.field_aliases.get(name, name)
-            self.add_error(target if target in self.fields else None, errors)
-
-
-class ScheduleMeetingForm(ActionForm):
+class ScheduleMeetingForm(ActionErrorsForm):
     """When and where, the agenda, and who takes part: professionals and the family.
 
     The family is offered as one checkbox and one role per person (the plan's
@@ -71,7 +56,7 @@ class ScheduleMeetingForm(ActionForm):
     beside the name.
     """
 
-    field_aliases = {"starts_at": "date", "staff_participants": "staff"}
+    error_fields = {"starts_at": "date", "staff_participants": "staff"}
 
     date = forms.DateField(label=_("Date"), widget=DateInput())
     time = forms.TimeField(label=_("Time"), widget=TimeInput())
@@ -136,7 +121,7 @@ class ScheduleMeetingForm(ActionForm):
         return [(s, "") for s in self.cleaned_data["staff"]]
 
 
-class MinutesForm(ActionForm):
+class MinutesForm(ActionErrorsForm):
     """The minutes, the family's summary, and who came (one checkbox per participant)."""
 
     minutes = forms.CharField(
@@ -216,11 +201,11 @@ class MinutesActionForm(forms.Form):
 MinutesActionFormSet = formset_factory(MinutesActionForm, extra=3, max_num=30, absolute_max=30)
 
 
-class CancelMeetingForm(ActionForm):
+class CancelMeetingForm(ActionErrorsForm):
     reason = forms.CharField(label=_("Why is the meeting cancelled?"), max_length=300)
 
 
-class AddActionForm(ActionForm):
+class AddActionForm(ActionErrorsForm):
     """An action for the plan outside a meeting: one owner, one due date."""
 
     description = forms.CharField(label=_("What is to be done"), max_length=300)
@@ -232,11 +217,11 @@ class AddActionForm(ActionForm):
         cast(StaffChoiceField, self.fields["owner"]).queryset = owners
 
 
-class CompleteActionForm(ActionForm):
+class CompleteActionForm(ActionErrorsForm):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class CancelActionForm(ActionForm):
+class CancelActionForm(ActionErrorsForm):
     note = forms.CharField(label=_("Why is the action no longer needed?"), max_length=300)
 
 

@@ -8,7 +8,7 @@ the user typed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens.models import Citizen
+from helhed.lib.forms import ActionErrorsForm
 from helhed.organisation.models import RoleAssignment, Sector, Staff, Unit
 from helhed.plans.models import Effort, Goal, LegalBasis, Plan, PlanMember
 
@@ -79,23 +80,7 @@ class AssignmentChoiceField(forms.ModelChoiceField[RoleAssignment]):
         return f"{obj.staff.full_name} – {obj.unit.name} ({obj.role.name})"
 
 
-class ActionErrorsMixin:
-    """Show a ValidationError raised by an action beside the field it is about."""
-
-    # Action error keys that are named differently in the form.
-    error_fields: ClassVar[dict[str, str]] = {}
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        form = cast(forms.Form, self)
-        if not hasattr(error, "error_dict"):
-            form.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            target = self.error_fields.get(name, name)
-            form.add_error(target if target in form.fields else None, errors)
-
-
-class VersionedForm(ActionErrorsMixin, forms.Form):
+class VersionedForm(ActionErrorsForm):
     """A change of the plan, made against the version the user saw."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -104,7 +89,7 @@ class VersionedForm(ActionErrorsMixin, forms.Form):
 # --------------------------------------------------------------------------- the plan
 
 
-class PlanCreateForm(ActionErrorsMixin, forms.Form):
+class PlanCreateForm(ActionErrorsForm):
     """Start a plan for a citizen, or for the family around them."""
 
     error_fields = {"staff": "coordinator", "unit": "coordinator"}

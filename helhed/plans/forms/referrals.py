@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import BLANK_CHOICE_DASH, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from helhed.citizens.models import Consent
+from helhed.lib.forms import ActionErrorsForm
 from helhed.organisation.models import Unit
 from helhed.plans.actions.referrals import MAX_ACCESS_DAYS, MIN_ACCESS_DAYS
 from helhed.plans.models import LegalBasis
@@ -36,7 +36,7 @@ class ConsentField(forms.ModelChoiceField[Consent]):
         return f"{obj.purpose} ({given}{': ' + sectors if sectors else ''})"
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(ActionErrorsForm):
     """Send a referral of one citizen from one of the user's units to another unit."""
 
     from_unit = UnitField(queryset=Unit.objects.none(), label=_("From unit"), empty_label=None)
@@ -87,14 +87,6 @@ class ReferralForm(forms.Form):
             "sector"
         ).order_by("sector__sort_order", "sector__code", "name")
         cast(ConsentField, self.fields["consent"]).queryset = consents.prefetch_related("sectors")
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        """Show a ValidationError from the action beside the field it is about."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class RejectReferralForm(forms.Form):

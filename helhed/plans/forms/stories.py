@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from helhed.plans.forms.meetings import ActionForm
+from helhed.lib.forms import ActionErrorsForm
 from helhed.plans.models import Goal
 
 
@@ -17,7 +17,7 @@ class GoalChoiceField(forms.ModelChoiceField[Goal]):
         return obj.text[:80]
 
 
-class StoryForm(ActionForm):
+class StoryForm(ActionErrorsForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(
         label=_("The story"),
@@ -42,7 +42,7 @@ class StoryForm(ActionForm):
         cast(GoalChoiceField, self.fields["goal"]).queryset = goals
 
 
-class ProposeStoryForm(ActionForm):
+class ProposeStoryForm(ActionErrorsForm):
     anonymised_text = forms.CharField(
         label=_("Anonymised version"),
         widget=forms.Textarea(attrs={"rows": 8}),

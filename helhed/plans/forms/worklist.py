@@ -6,14 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from helhed.lib.forms import ActionErrorsForm
 from helhed.plans.actions.worklist import REVIEW_MAX_DAYS, REVIEW_MIN_DAYS
 from helhed.plans.models import NeedsRule
 
 
-class NeedsRuleForm(forms.Form):
+class NeedsRuleForm(ActionErrorsForm):
     """A citizen is on the worklist when any one threshold is met."""
 
     min_sectors = forms.IntegerField(
@@ -53,10 +53,3 @@ class NeedsRuleForm(forms.Form):
                 "review_after_days": rule.review_after_days,
             },
         )
-
-    def add_action_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)

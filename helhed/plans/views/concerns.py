@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from helhed import policy
 from helhed.citizens.models import Citizen
+from helhed.lib.forms import ActionErrorsForm
 from helhed.lib.validity import today
 from helhed.organisation.models import Role, RoleAssignment, Staff
 from helhed.plans.actions import concerns as actions
 from helhed.plans.forms.concerns import (
-    ActionForm,
     ConcernCloseForm,
     ConcernForm,
     ConcernNoteForm,
@@ -189,10 +189,10 @@ def concern_create(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_forms(
-    concern: Concern, staff: Staff, bound: ActionForm | None = None
-) -> dict[str, ActionForm]:
+    concern: Concern, staff: Staff, bound: ActionErrorsForm | None = None
+) -> dict[str, ActionErrorsForm]:
     owners = owner_choices(concern.citizen.municipality_id, keep=concern.follow_up_owner)
-    forms: dict[str, ActionForm] = {
+    forms: dict[str, ActionErrorsForm] = {
         "note_form": ConcernNoteForm(concern=concern, owners=owners),
         "close_form": ConcernCloseForm(),
         "plan_form": ConcernPlanForm(owners=owners, actor=staff),
@@ -206,7 +206,7 @@ def _detail_forms(
 
 
 def _render_detail(
-    request: HttpRequest, concern: Concern, bound: ActionForm | None = None, status: int = 200
+    request: HttpRequest, concern: Concern, bound: ActionErrorsForm | None = None, status: int = 200
 ) -> HttpResponse:
     can_follow_up = policy.can_follow_up_concern(request.user, concern)
     context: dict[str, Any] = {

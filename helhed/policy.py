@@ -70,18 +70,19 @@ def role_kinds(staff: Staff, on: dt.date | None = None) -> set[str]:
     )
 
 
-def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, dict[str, Any]]:
-    return (
-        RoleAssignment.objects.valid_on(on)
-        # A role in another municipality's unit never opens this one's citizens,
-        # however the assignment came to exist.
-        .filter(
-            staff=staff,
-            role__kind=Role.Kind.FRONTLINE,
-            unit__municipality_id=staff.municipality_id,
-        )
-        .values("unit_id")
+def _own_roles(staff: Staff, on: dt.date, *kinds: str) -> QuerySet[RoleAssignment]:
+    """The staff member's role assignments of these kinds, valid on ``on``, at home.
+
+    A role in another municipality's unit never opens anything of this one,
+    however the assignment came to exist.
+    """
+    return RoleAssignment.objects.valid_on(on).filter(
+        staff=staff, role__kind__in=kinds, unit__municipality_id=staff.municipality_id
     )
+
+
+def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, Any]:
+    return _own_roles(staff, on, Role.Kind.FRONTLINE).values("unit_id")
 
 
 def visible_citizens(user: AnyUser, on: dt.date | None = None) -> CitizenQuerySet:
@@ -270,15 +271,7 @@ def works_with_named_children(staff: Staff, on: dt.date | None = None) -> bool:
     Analysts and politicians work with aggregates, never with a named child, so
     they are never handed one (which would open the child to them).
     """
-    return (
-        RoleAssignment.objects.valid_on(on or today())
-        .filter(
-            staff=staff,
-            role__kind__in=[Role.Kind.FRONTLINE, Role.Kind.LEADER],
-            unit__municipality_id=staff.municipality_id,
-        )
-        .exists()
-    )
+    return _own_roles(staff, on or today(), Role.Kind.FRONTLINE, Role.Kind.LEADER).exists()
 
 
 def can_start_plan(user: AnyUser, citizen: Citizen) -> bool:
@@ -356,13 +349,7 @@ def led_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
     if staff is None:
         return Unit.objects.none()
     on = on or today()
-    led = Unit.objects.filter(
-        pk__in=RoleAssignment.objects.valid_on(on)
-        .filter(
-            staff=staff, role__kind=Role.Kind.LEADER, unit__municipality_id=staff.municipality_id
-        )
-        .values("unit_id")
-    )
+    led = Unit.objects.filter(pk__in=_own_roles(staff, on, Role.Kind.LEADER).values("unit_id"))
     condition = Q(pk__in=[])
     for path in led.values_list("path", flat=True):
         condition |= Q(path__startswith=path)
@@ -410,16 +397,7 @@ def can_edit_needs_rule(user: AnyUser) -> bool:
     staff = staff_for(user)
     if staff is None:
         return False
-    return (
-        RoleAssignment.objects.valid_on(today())
-        .filter(
-            staff=staff,
-            role__kind=Role.Kind.LEADER,
-            unit__depth__lte=2,
-            unit__municipality_id=staff.municipality_id,
-        )
-        .exists()
-    )
+    return _own_roles(staff, today(), Role.Kind.LEADER).filter(unit__depth__lte=2).exists()
 
 
 # --------------------------------------------------------------------------- concerns
@@ -462,16 +440,8 @@ def can_follow_up_concern(user: AnyUser, concern: Concern) -> bool:
 # --------------------------------------------------------------------------- referrals
 
 
-def _unit_ids_with_role(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, dict[str, Any]]:
-    return (
-        RoleAssignment.objects.valid_on(on)
-        .filter(
-            staff=staff,
-            role__kind__in=[Role.Kind.FRONTLINE, Role.Kind.LEADER],
-            unit__municipality_id=staff.municipality_id,
-        )
-        .values("unit_id")
-    )
+def _unit_ids_with_role(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, Any]:
+    return _own_roles(staff, on, Role.Kind.FRONTLINE, Role.Kind.LEADER).values("unit_id")
 
 
 def staff_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:

@@ -307,6 +307,8 @@ def _reliably_improved(
     rating was taken after the effort started (often at its first session),
     that first rating is the baseline.
     """
+    from helhed.feedback.scoring import Change, classify
+
     if len(series) < 2:
         return False
     before = [total for rated_on, total in series if rated_on <= since]
@@ -314,7 +316,7 @@ def _reliably_improved(
     latest_on, latest = series[-1]
     if latest_on <= since:
         return False
-    return latest - baseline >= reliable_change
+    return classify(baseline, latest, reliable_change) == Change.IMPROVED
 
 
 def efforts_to_review(

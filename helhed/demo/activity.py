@@ -262,7 +262,9 @@ class _Org:
             self.role_by_unit[(a.unit_id, a.role.code)].append(a.staff_id)
             if a.role.kind == Role.Kind.FRONTLINE:
                 self.frontline_by_unit[a.unit_id].append(a.staff_id)
+        self.units: dict[int, Unit] = {}
         for unit in Unit.objects.filter(municipality=municipality).select_related("sector"):
+            self.units[unit.pk] = unit
             if unit.sector is not None:
                 self.units_by_sector[unit.sector.code].append(unit)
         self.social_units = [u for u in self.units_by_sector["social"] if u.depth <= 3]
@@ -556,7 +558,7 @@ def _efforts(
         if staff_id in org.unit_of:
             unit = org.unit_for(staff_id)
         elif sector in ("school", "daycare") and child.citizen.current_unit_id:
-            unit = Unit.objects.get(pk=child.citizen.current_unit_id)
+            unit = org.units[child.citizen.current_unit_id]
         elif org.units_by_sector.get(sector):
             unit = min(org.units_by_sector[sector], key=lambda u: u.depth)
         else:

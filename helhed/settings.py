@@ -171,3 +171,10 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# FIT feedback: after how many ratings a child who is not improving is flagged.
+HELHED_FIT_NOT_IMPROVING_AFTER = env_int("HELHED_FIT_NOT_IMPROVING_AFTER", 3)
+if HELHED_FIT_NOT_IMPROVING_AFTER < 2:
+    raise ImproperlyConfigured(
+        "HELHED_FIT_NOT_IMPROVING_AFTER must be 2 or more: progress needs two ratings."
+    )

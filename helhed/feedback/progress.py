@@ -30,7 +30,7 @@ def by_kind(scales: list[Scale]) -> list[Scale]:
 
 def not_improving_after() -> int:
     """Ratings before "not improving" is flagged (``HELHED_FIT_NOT_IMPROVING_AFTER``, default 3)."""
-    return int(getattr(settings, "HELHED_FIT_NOT_IMPROVING_AFTER", scoring.NOT_IMPROVING_AFTER))
+    return int(settings.HELHED_FIT_NOT_IMPROVING_AFTER)
 
 
 @dataclass

@@ -53,3 +53,10 @@ def test_a_missing_secret_outside_tests_names_the_variable() -> None:
     )
     assert result.returncode != 0
     assert "HELHED_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_fit_flag_below_two_ratings_is_refused_by_name() -> None:
+    result = run_settings(HELHED_FIT_NOT_IMPROVING_AFTER="1")
+    assert result.returncode != 0
+    assert "HELHED_FIT_NOT_IMPROVING_AFTER" in result.stderr
+    assert run_settings(HELHED_FIT_NOT_IMPROVING_AFTER="4").returncode == 0

@@ -50,6 +50,7 @@ from helhed.plans.models import (
     Referral,
     Story,
 )
+from helhed.results.models import Ambition, CurvePlan, Marker, Reflection, StatusReport
 
 # None stands for "no user" (treated as anonymous), which keeps callers simple.
 AnyUser = User | AnonymousUser | None
@@ -581,4 +582,228 @@ def shared_stories(user: AnyUser) -> QuerySet[Story]:
         return Story.objects.none()
     return Story.objects.filter(
         sharing=Story.Sharing.SHARED, plan__municipality_id=staff.municipality_id
+    )
+
+
+# --------------------------------------------------------------------------- results
+#
+# Results are aggregates about units; no rule here opens a citizen. Who sees a
+# unit's results follows Hjørring's "two levels up and two down": a leader sees
+# the units they lead, everything beneath them, and the two levels above each
+# (what their chief and her chief are measured on); front-line staff see their
+# own units and the two levels above; analysts and politicians see every unit
+# of their municipality (every value shown anywhere is already suppressed
+# below five persons).
+
+
+def results_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """Units whose results the user may see."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    on = on or today()
+    home = Unit.objects.filter(municipality_id=staff.municipality_id)
+    roles = list(
+        _own_roles(
+            staff,
+            on,
+            Role.Kind.LEADER,
+            Role.Kind.FRONTLINE,
+            Role.Kind.ANALYST,
+            Role.Kind.POLITICIAN,
+        ).select_related("unit", "role")
+    )
+    if any(r.role.kind in (Role.Kind.ANALYST, Role.Kind.POLITICIAN) for r in roles):
+        return home
+    condition = Q(pk__in=[])
+    for assignment in roles:
+        unit = assignment.unit
+        condition |= Q(pk__in=[unit.pk, *unit.ancestor_ids()[-2:]])
+        if assignment.role.kind == Role.Kind.LEADER:
+            condition |= Q(path__startswith=unit.path)
+    return home.filter(condition)
+
+
+def get_unit_for_results(user: AnyUser, unit_id: int) -> Unit:
+    """The unit registration if the user may see its results, else 404."""
+    unit = (
+        results_units(user)
+        .select_related("municipality", "unit_type", "sector", "parent")
+        .filter(pk=unit_id)
+        .first()
+    )
+    if unit is None:
+        raise Http404("No such unit")
+    return unit
+
+
+def results_municipality(user: AnyUser) -> Municipality | None:
+    staff = staff_for(user)
+    return staff.municipality if staff is not None else None
+
+
+def can_manage_results(user: AnyUser, municipality: Municipality | None = None) -> bool:
+    """Analysts and the municipal director keep the catalogue, committees and ambitions."""
+    staff = staff_for(user)
+    if staff is None or (municipality is not None and staff.municipality_id != municipality.pk):
+        return False
+    on = today()
+    roles = _own_roles(staff, on, Role.Kind.ANALYST, Role.Kind.LEADER).select_related(
+        "unit", "role"
+    )
+    return any(r.role.kind == Role.Kind.ANALYST or r.unit.parent_id is None for r in roles)
+
+
+def leads_unit(user: AnyUser, unit: Unit) -> bool:
+    """Whether the user leads the unit or a unit above it, today."""
+    return led_units(user).filter(pk=unit.pk).exists()
+
+
+def can_edit_ambition(user: AnyUser, ambition: Ambition) -> bool:
+    staff = staff_for(user)
+    return staff is not None and (
+        ambition.owner_id == staff.pk or can_manage_results(user, ambition.municipality)
+    )
+
+
+def can_edit_marker(user: AnyUser, marker: Marker) -> bool:
+    staff = staff_for(user)
+    return staff is not None and (
+        marker.owner_id == staff.pk or can_edit_ambition(user, marker.ambition)
+    )
+
+
+def can_set_target(user: AnyUser, unit: Unit) -> bool:
+    """The unit's leaders (at any level above) and the results managers set targets."""
+    return leads_unit(user, unit) or can_manage_results(user, unit.municipality)
+
+
+def can_record_measurement(user: AnyUser, unit: Unit) -> bool:
+    return can_set_target(user, unit)
+
+
+def visible_reports(user: AnyUser) -> QuerySet[StatusReport]:
+    """Leaders and analysts see every report of their municipality; others the approved ones."""
+    staff = staff_for(user)
+    if staff is None:
+        return StatusReport.objects.none()
+    reports = StatusReport.objects.filter(committee__municipality_id=staff.municipality_id)
+    if {Role.Kind.LEADER, Role.Kind.ANALYST} & role_kinds(staff):
+        return reports
+    return reports.filter(status=StatusReport.Status.APPROVED)
+
+
+def get_report_for_user(user: AnyUser, report_id: int) -> StatusReport:
+    report = (
+        visible_reports(user)
+        .select_related("committee", "committee__municipality", "submitted_by", "approved_by")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+def _report_scope_units(report: StatusReport) -> UnitQuerySet:
+    return Unit.objects.filter(
+        Q(ambitions__committee=report.committee, ambitions__is_active=True)
+        | Q(markers__ambition__committee=report.committee)
+    )
+
+
+def can_write_narrative(user: AnyUser, report: StatusReport, marker: Marker) -> bool:
+    """The marker's responsible leader (or the ambition's owner) writes while it is a draft."""
+    staff = staff_for(user)
+    if staff is None or report.status != StatusReport.Status.DRAFT:
+        return False
+    if marker.ambition.committee_id != report.committee_id:
+        return False
+    return marker.owner_id == staff.pk or marker.ambition.owner_id == staff.pk
+
+
+def can_submit_report(user: AnyUser, report: StatusReport) -> bool:
+    """A leader of a unit the committee's ambitions cover, or an owner of one, submits."""
+    staff = staff_for(user)
+    if staff is None or report.status != StatusReport.Status.DRAFT:
+        return False
+    if staff.municipality_id != report.committee.municipality_id:
+        return False
+    owns = Ambition.objects.filter(committee=report.committee).filter(
+        Q(owner=staff) | Q(markers__owner=staff)
+    )
+    if owns.exists():
+        return True
+    scope_paths = _report_scope_units(report).values_list("path", flat=True)
+    led = led_units(user)
+    return any(led.filter(path=path).exists() for path in scope_paths)
+
+
+def can_approve_report(user: AnyUser, report: StatusReport) -> bool:
+    """The municipal director (leader of the municipality's root unit) approves or returns."""
+    staff = staff_for(user)
+    if staff is None or report.status != StatusReport.Status.SUBMITTED:
+        return False
+    if staff.municipality_id != report.committee.municipality_id:
+        return False
+    return _own_roles(staff, today(), Role.Kind.LEADER).filter(unit__parent__isnull=True).exists()
+
+
+def visible_curves(user: AnyUser) -> QuerySet[CurvePlan]:
+    return CurvePlan.objects.filter(unit__in=results_units(user))
+
+
+def get_curve_for_user(user: AnyUser, curve_id: int) -> CurvePlan:
+    curve = (
+        visible_curves(user)
+        .select_related("indicator", "unit", "owner")
+        .filter(pk=curve_id)
+        .first()
+    )
+    if curve is None:
+        raise Http404("No such plan")
+    return curve
+
+
+def can_edit_curve(user: AnyUser, curve: CurvePlan) -> bool:
+    staff = staff_for(user)
+    return staff is not None and (curve.owner_id == staff.pk or leads_unit(user, curve.unit))
+
+
+def can_start_curve(user: AnyUser, unit: Unit) -> bool:
+    return leads_unit(user, unit)
+
+
+def visible_reflections(user: AnyUser) -> QuerySet[Reflection]:
+    """A reflection is read by its leader team: those who took part and the unit's leaders."""
+    staff = staff_for(user)
+    if staff is None:
+        return Reflection.objects.none()
+    return Reflection.objects.filter(
+        Q(unit__in=led_units(user))
+        | Q(led_by=staff)
+        | Q(participants=staff)
+        | Q(follow_up_owner=staff)
+    ).distinct()
+
+
+def get_reflection_for_user(user: AnyUser, reflection_id: int) -> Reflection:
+    reflection = (
+        visible_reflections(user).select_related("unit", "led_by").filter(pk=reflection_id).first()
+    )
+    if reflection is None:
+        raise Http404("No such reflection")
+    return reflection
+
+
+def can_record_reflection(user: AnyUser, unit: Unit) -> bool:
+    return leads_unit(user, unit)
+
+
+def can_edit_reflection(user: AnyUser, reflection: Reflection) -> bool:
+    staff = staff_for(user)
+    return staff is not None and (
+        reflection.led_by_id == staff.pk
+        or reflection.follow_up_owner_id == staff.pk
+        or leads_unit(user, reflection.unit)
     )

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "helhed.citizens",
     "helhed.plans",
     "helhed.feedback",
+    "helhed.results",
     "helhed.api",
     "helhed.demo",
 ]

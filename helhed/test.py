@@ -18,6 +18,11 @@ and her brother ``bror``. ``guardian`` is the mother's own (family) login.
 Every user's password is ``PASSWORD``.
 
 Plans are not in the base: make one with ``make_plan`` where a test needs it.
+
+Results are not in the base either: ``make_results_chain`` makes a committee
+("Børne- og Skoleudvalget"), the catalogue, an ambition owned by the chief
+over "Børn og Skole" with one marker (owner: the chief) on two indicators;
+``set_target`` and ``record_value`` put targets and values in place.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -45,6 +51,8 @@ from helhed.organisation.models import (
     UnitType,
 )
 from helhed.plans.models import Plan
+from helhed.results.catalogue import install_catalogue
+from helhed.results.models import Ambition, Committee, Indicator, Marker, Measurement, Target
 
 PASSWORD = "test-password-7261"  # noqa: S105 - test fixture
 EPOCH = dt.date(2020, 1, 1)
@@ -205,6 +213,97 @@ def make_plan(
     )
 
 
+def make_committee(
+    name: str = "Børne- og Skoleudvalget", municipality_code: int = 230
+) -> Committee:
+    return Committee.objects.create(municipality=municipality(municipality_code), name=name)
+
+
+def indicator(code: str, municipality_code: int = 230) -> Indicator:
+    """A catalogue indicator by code, installing the catalogue first if need be."""
+    muni = municipality(municipality_code)
+    if not muni.indicators.exists():
+        install_catalogue(muni)
+    return Indicator.objects.get(municipality=muni, code=code)
+
+
+def make_ambition(
+    *,
+    committee: Committee,
+    owner: Staff,
+    units: Sequence[Unit],
+    title: str = "Alle børn lærer mere",
+    first_year: int = 2022,
+    last_year: int = 2030,
+) -> Ambition:
+    ambition = Ambition.objects.create(
+        municipality=committee.municipality,
+        committee=committee,
+        title=title,
+        first_year=first_year,
+        last_year=last_year,
+        owner=owner,
+    )
+    ambition.units.set(units)
+    return ambition
+
+
+def make_marker(
+    ambition: Ambition,
+    *,
+    owner: Staff,
+    indicators: Sequence[Indicator],
+    title: str = "Flere børn går i almindelig skole og klarer sig godt",
+    units: Sequence[Unit] = (),
+) -> Marker:
+    marker = Marker.objects.create(ambition=ambition, owner=owner, title=title)
+    marker.indicators.set(indicators)
+    marker.units.set(units)
+    return marker
+
+
+def set_target(
+    ind: Indicator,
+    unit: Unit,
+    value: str | int | float,
+    *,
+    applies_from: str = "2022",
+    baseline: str | None = None,
+    baseline_period: str = "",
+) -> Target:
+    return Target.objects.create(
+        indicator=ind,
+        unit=unit,
+        applies_from=applies_from,
+        value=Decimal(str(value)),
+        baseline_value=Decimal(baseline) if baseline is not None else None,
+        baseline_period=baseline_period,
+    )
+
+
+def record_value(
+    ind: Indicator,
+    unit: Unit,
+    period: str,
+    value: str | int | float,
+    *,
+    persons: int | None = 40,
+    source: str = Measurement.Source.MANUAL,
+) -> Measurement:
+    measurement, _created = Measurement.objects.update_or_create(
+        indicator=ind,
+        unit_key=unit.key,
+        period=period,
+        defaults={
+            "unit": unit,
+            "value": Decimal(str(value)),
+            "persons": persons,
+            "source": source,
+        },
+    )
+    return measurement
+
+
 class BaseTestCase(TestCase):
     """A small municipality with one user per role; see the module docstring."""
 
@@ -274,6 +373,17 @@ class BaseTestCase(TestCase):
         cls.guardian = make_family_login(cls.mother, "guardian")
 
     guardian: User
+
+    def make_results_chain(self) -> tuple[Committee, Ambition, Marker]:
+        """The committee, an ambition over Børn og Skole and its marker (see the module doc)."""
+        committee = make_committee()
+        ambition = make_ambition(committee=committee, owner=self.chief, units=[self.children_admin])
+        marker = make_marker(
+            ambition,
+            owner=self.chief,
+            indicators=[indicator("fravaer-over-10"), indicator("karakter-02-dansk-matematik")],
+        )
+        return committee, ambition, marker
 
     def login(self, staff_or_user: Staff | User) -> None:
         user = staff_or_user.user if isinstance(staff_or_user, Staff) else staff_or_user

@@ -15,6 +15,7 @@ urlpatterns = [
     path("organisation/", include("helhed.organisation.urls")),
     path("citizens/", include("helhed.citizens.urls")),
     path("feedback/", include("helhed.feedback.urls")),
+    path("results/", include("helhed.results.urls")),
     path("", include("helhed.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

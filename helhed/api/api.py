@@ -10,6 +10,7 @@ from helhed.citizens.api import router as citizens_router
 from helhed.feedback.api import router as feedback_router
 from helhed.organisation.api import router as organisation_router
 from helhed.plans.api import router as plans_router
+from helhed.results.api import router as results_router
 
 api = NinjaAPI(
     title="Helhed API",
@@ -29,3 +30,4 @@ api.add_router("/", organisation_router)
 api.add_router("/citizens", citizens_router)
 api.add_router("/", plans_router)
 api.add_router("/feedback", feedback_router)
+api.add_router("/results", results_router)

@@ -1,0 +1,1 @@
+"""Every change to results data, one module per area (``do_*`` functions)."""

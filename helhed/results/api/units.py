@@ -1,0 +1,7 @@
+"""Placeholder: filled in by the units area."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

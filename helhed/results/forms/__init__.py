@@ -1,0 +1,1 @@
+"""Forms of the results app, one module per area."""

@@ -38,6 +38,7 @@ format: $(STAMP)
 ## make bench: speed benchmarks, each against a baseline measured in the same run.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/subtree.py
+	$(BIN)/python benchmarks/results_status.py
 
 ## make messages: refresh the Danish translation catalogue and compile it.
 messages: $(STAMP)

@@ -24,6 +24,11 @@ module; none of them filters citizens on its own. The rules so far:
   engagement, which is what then gives access.
 * A family login (``Citizen.user``) sees the plans of the citizen and of the
   children in their care, and can give ratings there; nothing else.
+* Results (indicator values, targets, status reports) are aggregates about
+  units. A leader sees the results of the units they lead, everything beneath
+  them and two levels above; front-line staff their own units and two above;
+  analysts and politicians every unit of their municipality. Draft status
+  reports are for leaders and analysts; approved ones for all staff.
 
 A user without a staff record (a technical administrator) sees no citizens.
 """
@@ -31,6 +36,7 @@ A user without a staff record (a technical administrator) sees no citizens.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -807,3 +813,183 @@ def can_edit_reflection(user: AnyUser, reflection: Reflection) -> bool:
         or reflection.follow_up_owner_id == staff.pk
         or leads_unit(user, reflection.unit)
     )
+
+
+# results: chain and units
+#
+# Committees, ambitions and markers are the municipality's political goals and
+# how they are followed: every staff member of the municipality reads them (no
+# value and no citizen is in them). Changing them is asked of
+# ``can_manage_results``, ``can_edit_ambition`` and ``can_edit_marker`` above.
+
+
+def visible_committees(user: AnyUser) -> QuerySet[Any]:
+    """The committees of the staff member's municipality."""
+    from helhed.results.models import Committee
+
+    staff = staff_for(user)
+    if staff is None:
+        return Committee.objects.none()
+    return Committee.objects.filter(municipality_id=staff.municipality_id)
+
+
+def get_committee_for_user(user: AnyUser, committee_id: int) -> Any:
+    committee = visible_committees(user).filter(pk=committee_id).first()
+    if committee is None:
+        raise Http404("No such committee")
+    return committee
+
+
+def visible_ambitions(user: AnyUser) -> QuerySet[Ambition]:
+    """The ambitions of the staff member's municipality, active or not (they stay readable)."""
+    staff = staff_for(user)
+    if staff is None:
+        return Ambition.objects.none()
+    return Ambition.objects.filter(municipality_id=staff.municipality_id)
+
+
+def get_ambition_for_user(user: AnyUser, ambition_id: int) -> Ambition:
+    ambition = (
+        visible_ambitions(user)
+        .select_related("committee", "owner", "municipality")
+        .filter(pk=ambition_id)
+        .first()
+    )
+    if ambition is None:
+        raise Http404("No such ambition")
+    return ambition
+
+
+def get_marker_for_user(user: AnyUser, marker_id: int) -> Marker:
+    marker = (
+        Marker.objects.filter(ambition__in=visible_ambitions(user))
+        .select_related("ambition", "ambition__committee", "ambition__municipality", "owner")
+        .filter(pk=marker_id)
+        .first()
+    )
+    if marker is None:
+        raise Http404("No such marker")
+    return marker
+
+
+# results: curves
+
+from helhed.results.models import CurveAction  # noqa: E402 - kept in this section
+
+
+def can_update_curve_action(user: AnyUser, action: CurveAction) -> bool:
+    """A curve action is marked done or cancelled by its owner or by those who edit the curve."""
+    staff = staff_for(user)
+    if staff is None or not action.curve.is_active:
+        return False
+    return action.owner_id == staff.pk or can_edit_curve(user, action.curve)
+
+
+def get_curve_action_for_user(user: AnyUser, action_id: int) -> CurveAction:
+    """A curve action its owner, or anyone who may see its plan, may open; else 404."""
+    staff = staff_for(user)
+    action = (
+        CurveAction.objects.filter(Q(curve__in=visible_curves(user)) | Q(owner=staff))
+        .select_related("curve", "curve__unit", "curve__indicator", "owner")
+        .filter(pk=action_id)
+        .first()
+        if staff is not None
+        else None
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def can_view_freshness(user: AnyUser) -> bool:
+    """Freshness scores are a leadership tool: leaders and analysts of the municipality."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and _own_roles(staff, today(), Role.Kind.LEADER, Role.Kind.ANALYST).exists()
+    )
+
+
+# results: catalogue
+#
+# The indicator catalogue is the municipality's own, readable by all its staff
+# (definitions are not personal data); measurements and targets are shown for
+# the units whose results the user may see (``results_units``).
+
+from helhed.results.models import Indicator, Target  # noqa: E402 - kept in this section
+
+
+def visible_indicators(user: AnyUser) -> QuerySet[Indicator]:
+    """The indicators of the user's municipality; none for a user without a staff record."""
+    staff = staff_for(user)
+    if staff is None:
+        return Indicator.objects.none()
+    return Indicator.objects.filter(municipality_id=staff.municipality_id)
+
+
+def get_indicator_for_user(user: AnyUser, indicator_id: int) -> Indicator:
+    """The indicator, or 404 when it belongs to another municipality (or does not exist)."""
+    indicator = (
+        visible_indicators(user).select_related("municipality").filter(pk=indicator_id).first()
+    )
+    if indicator is None:
+        raise Http404("No such indicator")
+    return indicator
+
+
+def target_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """Units (valid on ``on``) the user may set targets and record values for.
+
+    Results managers: every unit of the municipality; leaders: the units they
+    lead and everything beneath them (``can_set_target``, as a query).
+    """
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    on = on or today()
+    if can_manage_results(user):
+        units = Unit.objects.filter(municipality_id=staff.municipality_id)
+    else:
+        units = led_units(user).filter(municipality_id=staff.municipality_id)
+    return units.valid_on(on)
+
+
+def can_import_measurements(user: AnyUser) -> bool:
+    """Results managers and leaders import values (each row only for units they may record)."""
+    return can_manage_results(user) or led_units(user).exists()
+
+
+def get_target_for_user(user: AnyUser, target_id: int) -> Target:
+    """A target of a visible indicator for a unit whose results the user sees, else 404."""
+    target = (
+        Target.objects.filter(
+            indicator__in=visible_indicators(user),
+            unit_key__in=results_units(user).values("key"),
+        )
+        .select_related("indicator", "unit", "unit__municipality")
+        .filter(pk=target_id)
+        .first()
+    )
+    if target is None:
+        raise Http404("No such target")
+    return target
+
+
+# results: reports
+#
+# The report rules above (``can_submit_report`` and the rest) fold in the
+# report's state. A page needs to tell "you may not do this" (403) from "this
+# report cannot have this done now" (the action's message, 422): this asks a
+# rule as if the report were in the state the change needs.
+
+
+def holds_report_right(
+    check: Callable[..., bool], user: AnyUser, report: StatusReport, state: str, *args: Any
+) -> bool:
+    """Whether ``check(user, report, *args)`` would allow the user were the report in ``state``."""
+    stored = report.status
+    report.status = state
+    try:
+        return check(user, report, *args)
+    finally:
+        report.status = stored

@@ -16,6 +16,7 @@ from helhed.lib.validity import today
 from helhed.organisation.models import Staff
 from helhed.organisation.span import span_of
 from helhed.plans.models import Action, Concern, Meeting, Referral
+from helhed.results.models import CurveAction, Reflection, StatusReport
 
 
 @require_GET
@@ -50,6 +51,11 @@ class Attention:
     meetings_this_week: int
     led_overdue_actions: int
     led_overdue_concerns: int
+    reports_to_submit: int = 0
+    reports_to_approve: int = 0
+    curve_actions_open: int = 0
+    curve_actions_overdue: int = 0
+    reflections_to_follow_up: int = 0
 
     @property
     def anything(self) -> bool:
@@ -61,13 +67,33 @@ class Attention:
                 self.meetings_this_week,
                 self.led_overdue_actions,
                 self.led_overdue_concerns,
+                self.reports_to_submit,
+                self.reports_to_approve,
+                self.curve_actions_open,
+                self.reflections_to_follow_up,
             )
         )
+
+
+def _reports_waiting(user: policy.AnyUser) -> tuple[int, int]:
+    """Status reports this user could submit now, and could approve now."""
+    open_reports = list(
+        policy.visible_reports(user)
+        .filter(status__in=[StatusReport.Status.DRAFT, StatusReport.Status.SUBMITTED])
+        .select_related("committee")
+    )
+    to_submit = sum(1 for r in open_reports if policy.can_submit_report(user, r))
+    to_approve = sum(1 for r in open_reports if policy.can_approve_report(user, r))
+    return to_submit, to_approve
 
 
 def attention(user: policy.AnyUser, staff: Staff) -> Attention:
     on = today()
     mine = Action.objects.open().filter(owner=staff)
+    curve_actions = CurveAction.objects.filter(
+        owner=staff, status=CurveAction.Status.OPEN, curve__is_active=True
+    )
+    to_submit, to_approve = _reports_waiting(user)
     week = timezone.now() + dt.timedelta(days=7)
     return Attention(
         open_actions=mine.count(),
@@ -89,4 +115,13 @@ def attention(user: policy.AnyUser, staff: Staff) -> Attention:
         .count(),
         led_overdue_actions=policy.led_overdue_actions(user, on).count(),
         led_overdue_concerns=policy.led_overdue_concerns(user, on).count(),
+        reports_to_submit=to_submit,
+        reports_to_approve=to_approve,
+        curve_actions_open=curve_actions.count(),
+        curve_actions_overdue=curve_actions.filter(due_on__lt=on).count(),
+        reflections_to_follow_up=Reflection.objects.filter(
+            follow_up_owner=staff,
+            followed_up_on__isnull=True,
+            follow_up_on__lte=on + dt.timedelta(days=7),
+        ).count(),
     )

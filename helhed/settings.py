@@ -139,6 +139,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("HELHED_SESSION_SECONDS", 8 * 60 * 60)
+# Measurement imports accept files up to 5 MB (results.imports says so clearly);
+# the NUL guard reads multipart bodies whole, so the request limit sits above that.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HELHED_HTTPS", True)

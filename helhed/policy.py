@@ -640,6 +640,11 @@ def get_unit_for_results(user: AnyUser, unit_id: int) -> Unit:
     )
     if unit is None:
         raise Http404("No such unit")
+    # Values follow the unit's identity (key), so a closed registration shows the
+    # unit's data of today: it opens only to those who may see today's registration.
+    current = Unit.objects.valid_on(today()).filter(key=unit.key).exclude(pk=unit.pk).first()
+    if current is not None and not results_units(user).filter(pk=current.pk).exists():
+        raise Http404("No such unit")
     return unit
 
 
@@ -694,7 +699,8 @@ def visible_reports(user: AnyUser) -> QuerySet[StatusReport]:
     if staff is None:
         return StatusReport.objects.none()
     reports = StatusReport.objects.filter(committee__municipality_id=staff.municipality_id)
-    if {Role.Kind.LEADER, Role.Kind.ANALYST} & role_kinds(staff):
+    # Roles at home only: a role in another municipality's unit opens no draft here.
+    if _own_roles(staff, today(), Role.Kind.LEADER, Role.Kind.ANALYST).exists():
         return reports
     return reports.filter(status=StatusReport.Status.APPROVED)
 

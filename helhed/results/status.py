@@ -30,7 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.formats import number_format
@@ -98,7 +98,11 @@ def format_value(indicator: Indicator, value: Decimal | None) -> str:
     """The value as a reader sees it: rounded to the indicator's decimals, in the locale."""
     if value is None:
         return "–"
-    return number_format(value, decimal_pos=indicator.decimals, use_l10n=True, force_grouping=True)
+    # Round half up first: number_format cuts a Decimal's extra places off (14.46 -> "14,4").
+    rounded = Decimal(value).quantize(Decimal(1).scaleb(-indicator.decimals), ROUND_HALF_UP)
+    return number_format(
+        rounded, decimal_pos=indicator.decimals, use_l10n=True, force_grouping=True
+    )
 
 
 # --------------------------------------------------------------------------- batch look-ups
@@ -243,7 +247,9 @@ def build_status(
         status.persons = latest.persons
         status.suppressed = is_suppressed(indicator, latest.persons)
         status.value = latest.value
-        status.current = status.value_period >= own.previous()
+        # By dates, not by ``Period`` order: that compares the kind first, so a
+        # value of another kind (from before a change of frequency) would sort wrong.
+        status.current = status.value_period.end >= own.previous().start
     status.target = targets.target_for(indicator, unit, status.value_period or own)
     shown = None if status.suppressed else status.value
     status.rag = rag(

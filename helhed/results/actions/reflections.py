@@ -30,6 +30,8 @@ from helhed.results.scope import indicators_for
 from helhed.results.status import IndicatorStatus, statuses
 
 MAX_TEXT = 20_000
+# The periods' own lower bound (``Period.parse``): an earlier day has no periods to show.
+EARLIEST_MEETING = dt.date(1990, 1, 1)
 
 
 def participant_candidates(unit: Unit, on: dt.date | None = None) -> QuerySet[Staff]:
@@ -75,6 +77,10 @@ def do_record_reflection(
     errors: dict[str, str] = {}
     if held_on > today():
         errors["held_on"] = _("The meeting cannot be in the future; record it once it is held.")
+    elif held_on < EARLIEST_MEETING:
+        errors["held_on"] = _("Give the day the meeting was held (from %(year)s on).") % {
+            "year": EARLIEST_MEETING.year
+        }
     what_we_see = what_we_see.strip()
     what_we_adjust = what_we_adjust.strip()
     if not what_we_see:

@@ -137,16 +137,24 @@ def _staff(request: HttpRequest) -> Staff:
     return staff
 
 
+MAX_ID = 2**63 - 1
+
+
 def _one(model: type[M], pk: int, field: str) -> M:
     """The row, or a 422 naming the field (a missing id is bad input, not a 404 page)."""
-    found = model._default_manager.filter(pk=pk).first()
+    found = model._default_manager.filter(pk=pk).first() if 0 < pk <= MAX_ID else None
     if found is None:
         raise ValidationError({field: f"No such id: {pk}."})
     return found
 
 
-def _many(model: type[M], pks: list[int], field: str) -> list[M]:
-    found = {obj.pk: obj for obj in model._default_manager.filter(pk__in=pks)}
+def _many(model: type[M], pks: list[int], field: str, municipality_id: int) -> list[M]:
+    """The rows of the caller's municipality; another's is "no such id", its name untold."""
+    # An id beyond the database's integers is no id (SQLite would raise on ``pk__in``).
+    rows = model._default_manager.filter(
+        pk__in=[pk for pk in pks if 0 < pk <= MAX_ID], municipality_id=municipality_id
+    )
+    found = {obj.pk: obj for obj in rows}
     missing = [pk for pk in pks if pk not in found]
     if missing:
         raise ValidationError({field: f"No such id: {', '.join(map(str, missing))}."})
@@ -202,7 +210,7 @@ def create_ambition(request: HttpRequest, payload: AmbitionIn) -> tuple[int, Amb
         first_year=payload.first_year,
         last_year=payload.last_year,
         owner=_one(Staff, payload.owner_id, "owner"),
-        units=_many(Unit, payload.unit_ids, "units"),
+        units=_many(Unit, payload.unit_ids, "units", staff.municipality_id),
     )
     return 201, ambition
 
@@ -220,8 +228,8 @@ def create_marker(request: HttpRequest, ambition_id: int, payload: MarkerIn) -> 
         title=payload.title,
         description=payload.description,
         owner=_one(Staff, payload.owner_id, "owner"),
-        indicators=_many(Indicator, payload.indicator_ids, "indicators"),
-        units=_many(Unit, payload.unit_ids, "units"),
+        indicators=_many(Indicator, payload.indicator_ids, "indicators", staff.municipality_id),
+        units=_many(Unit, payload.unit_ids, "units", staff.municipality_id),
     )
     return 201, _marker(marker.pk)
 
@@ -239,10 +247,12 @@ def update_marker(request: HttpRequest, marker_id: int, payload: MarkerPatch) ->
         title=payload.title,
         description=payload.description,
         owner=_one(Staff, payload.owner_id, "owner") if payload.owner_id is not None else None,
-        indicators=_many(Indicator, payload.indicator_ids, "indicators")
+        indicators=_many(Indicator, payload.indicator_ids, "indicators", staff.municipality_id)
         if payload.indicator_ids is not None
         else None,
-        units=_many(Unit, payload.unit_ids, "units") if payload.unit_ids is not None else None,
+        units=_many(Unit, payload.unit_ids, "units", staff.municipality_id)
+        if payload.unit_ids is not None
+        else None,
     )
     return _marker(marker.pk)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.lib.forms import ActionErrorsForm
 from helhed.organisation.models import Municipality, Staff, Unit
+from helhed.plans.forms.plans import IdsChoiceField
 from helhed.results.models import Committee, Indicator
 from helhed.results.periods import Frequency
 
@@ -26,7 +27,7 @@ class StaffChoiceField(forms.ModelChoiceField[Staff]):
         return obj.full_name
 
 
-class UnitsField(forms.ModelMultipleChoiceField):
+class UnitsField(IdsChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         return "\u2003" * max(obj.depth - 1, 0) + obj.name
 
@@ -110,7 +111,7 @@ class MarkerForm(ActionErrorsForm):
         label=_("Responsible leader"),
         help_text=_("Writes the marker's narrative in the status reports."),
     )
-    indicators = forms.ModelMultipleChoiceField(
+    indicators = IdsChoiceField[Indicator](
         queryset=Indicator.objects.none(),
         label=_("Indicators"),
         required=False,
@@ -139,7 +140,7 @@ class MarkerForm(ActionErrorsForm):
         owner.queryset = Staff.objects.filter(municipality=municipality)
         _offer(owner, owners, lambda s: s.full_name, empty=True)
         catalogue = Indicator.objects.filter(municipality=municipality)
-        indicators = cast(forms.ModelMultipleChoiceField, self.fields["indicators"])
+        indicators = cast(IdsChoiceField[Indicator], self.fields["indicators"])
         indicators.queryset = catalogue
         offered = Q(is_active=True) | Q(pk__in=[i.pk for i in current_indicators])
         _offer(indicators, list(catalogue.filter(offered).order_by("name")))

@@ -115,3 +115,19 @@ class TestStatusOfAUnit(BaseTestCase):
         record_value(self.absence, moved, "2026-Q1", "8")
         status = status_for(self.absence, moved, Period.parse("2026-Q1"))
         assert [p.value for p in status.series[-2:]] == [D(9), D(8)]
+
+
+def test_values_are_rounded_half_up_not_cut_off() -> None:
+    from django.utils import translation
+
+    from helhed.results.models import Indicator
+    from helhed.results.status import format_value
+
+    one = Indicator(decimals=1)
+    none = Indicator(decimals=0)
+    with translation.override("da"):
+        assert format_value(one, D("14.46")) == "14,5"
+        assert format_value(one, D("14.44")) == "14,4"
+        assert format_value(none, D("3.5")) == "4"
+        assert format_value(one, D("1234.56")) == "1.234,6"
+        assert format_value(one, None) == "–"

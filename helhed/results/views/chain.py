@@ -323,7 +323,7 @@ def ambition_create(request: HttpRequest) -> HttpResponse:
     staff = _manager_or_403(request)
     initial: dict[str, Any] = {"first_year": today().year, "last_year": today().year + 3}
     committee_id = request.GET.get("committee", "")
-    if committee_id.isdigit():
+    if committee_id.isascii() and committee_id.isdigit() and len(committee_id) <= 18:
         initial["committee"] = (
             policy.visible_committees(request.user).filter(pk=committee_id).first()
         )

@@ -10,6 +10,7 @@ how far leaders have come with exactly this work (data, narratives, forecasts).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -65,6 +66,9 @@ FORECAST_STEPS = 4
 # Enough rows for the forecast the action accepts (12) and a few typed past it, so the
 # action, not the form, says "at most 12".
 MAX_FORECAST_ROWS = 20
+# ASCII digits only: "²" passes str.isdigit() but not int().
+_ID = re.compile(r"[0-9]{1,18}")
+_ROW_KEY = re.compile(r"(?:period|value)_([0-9]{1,4})")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -137,11 +141,7 @@ def _action_rows(request: HttpRequest, actions: list[CurveAction]) -> list[Actio
 
 
 def _forecast_row_count(data: Any) -> int:
-    indexes = [
-        int(key.split("_", 1)[1])
-        for key in data
-        if key.startswith(("period_", "value_")) and key.split("_", 1)[1].isdigit()
-    ]
+    indexes = [int(match[1]) for key in data if (match := _ROW_KEY.fullmatch(key)) is not None]
     return min(max(indexes, default=-1) + 1, MAX_FORECAST_ROWS)
 
 
@@ -268,7 +268,7 @@ def curve_start(request: HttpRequest) -> HttpResponse:
     """Start turning the curve for ``?indicator=<id>&unit=<id>``; one active plan per pair."""
     staff = _staff(request)
     unit_raw, indicator_raw = request.GET.get("unit", ""), request.GET.get("indicator", "")
-    if not (unit_raw.isdigit() and indicator_raw.isdigit()) or len(unit_raw + indicator_raw) > 30:
+    if not _ID.fullmatch(unit_raw) or not _ID.fullmatch(indicator_raw):
         raise Http404("Name the indicator and the unit")
     unit = policy.get_unit_for_results(request.user, int(unit_raw))
     if not policy.can_start_curve(request.user, unit):

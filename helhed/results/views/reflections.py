@@ -82,7 +82,7 @@ def reflection_create(request: HttpRequest) -> HttpResponse:
     if not raw:
         messages.info(request, _("Choose the unit whose leader team met."))
         return redirect("results:reflections")
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise Http404("No such unit")
     unit = policy.get_unit_for_results(request.user, int(raw))
     if not policy.can_record_reflection(request.user, unit):

@@ -36,6 +36,8 @@ from helhed.demo.activity import ActivityCounts, clear_activity, generate_activi
 from helhed.demo.names import Names
 from helhed.demo.organisation import UNITS_FROM, OrgPlan, build_staff, build_units
 from helhed.demo.people import CprNumbers, PeoplePlan, assign_professionals, build_people
+from helhed.demo.reports import ReportsCounts, generate_reports
+from helhed.demo.results import ResultsCounts, clear_results, generate_results
 from helhed.lib.validity import today
 from helhed.organisation.models import (
     Municipality,
@@ -115,6 +117,8 @@ class Generated:
     seconds: float = 0.0
     login_staff: dict[str, int] = field(default_factory=dict)
     activity: ActivityCounts = field(default_factory=ActivityCounts)
+    results: ResultsCounts = field(default_factory=ResultsCounts)
+    reports: ReportsCounts = field(default_factory=ReportsCounts)
 
 
 @dataclass
@@ -257,6 +261,20 @@ def generate_municipality(
             f"network meetings, {number(work.actions)} actions, {number(work.ratings)} ratings, "
             f"{number(work.concerns)} concerns, {number(work.referrals)} referrals"
         )
+        result.results = generate_results(
+            municipality,
+            org,
+            demand,
+            rng=random.Random(f"helhed-demo-results:{spec.seed}:{spec.code}"),
+            now=today(),
+        )
+        say(f"{municipality.name}: {result.results.line}")
+        result.reports = generate_reports(
+            municipality,
+            rng=random.Random(f"helhed-demo-reports:{spec.seed}:{spec.code}"),
+            now=today(),
+        )
+        say(f"{municipality.name}: {result.reports.line}")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -468,6 +486,7 @@ def clear_municipalities(codes: Iterable[int]) -> None:
     """
     munis = Municipality.objects.filter(code__in=list(codes))
     with transaction.atomic():
+        clear_results(munis)
         clear_activity(munis)
         User.objects.filter(username=FAMILY_USERNAME, citizen__municipality__in=munis).delete()
         Engagement.objects.filter(

@@ -44,7 +44,7 @@ from helhed.feedback import scoring
 from helhed.feedback.models import Rating, Scale
 from helhed.lib.validity import overlap_q, today
 from helhed.organisation.models import RoleAssignment, Unit
-from helhed.organisation.span import management_spans
+from helhed.organisation.span import Span, management_spans
 from helhed.plans.models import Action, Meeting, Participant, PlanMember, Referral
 from helhed.results.actions.measurements import pick_registration
 from helhed.results.models import Indicator
@@ -98,17 +98,17 @@ def _each(units: Sequence[Unit], periods: Sequence[Period], aggregate: Aggregate
 # --------------------------------------------------------------------------- organisation
 
 
-def _span(unit: Unit, period: Period) -> Computed | None:
-    spans = management_spans(unit, period.end)
-    if not spans:
+def _span_of_subtree(unit: Unit, period: Period, spans: Sequence[Span]) -> Computed | None:
+    inside = [span for span in spans if span.unit.path.startswith(unit.path)]
+    if not inside:
         return None
-    reports = sum(span.direct_reports for span in spans)
+    reports = sum(span.direct_reports for span in inside)
     return Computed(
         unit=unit,
         period=period,
-        value=Decimal(reports) / Decimal(len(spans)),
+        value=Decimal(reports) / Decimal(len(inside)),
         numerator=Decimal(reports),
-        denominator=Decimal(len(spans)),
+        denominator=Decimal(len(inside)),
     )
 
 
@@ -116,7 +116,21 @@ def _span(unit: Unit, period: Period) -> Computed | None:
 def management_span(
     indicator: Indicator, units: Sequence[Unit], periods: Sequence[Period]
 ) -> list[Computed]:
-    return _each(units, periods, _span)
+    """Every leader's span is computed once per tree and period, then summed per subtree.
+
+    A leader's direct reports lie inside their own subtree, so the spans of the
+    whole tree, filtered by path, equal what each subtree would give alone.
+    """
+    whole_tree: dict[tuple[int, dt.date], list[Span]] = {}
+
+    def span(unit: Unit, period: Period) -> Computed | None:
+        root_id = (unit.ancestor_ids() or [unit.pk])[0]
+        key = (root_id, period.end)
+        if key not in whole_tree:
+            whole_tree[key] = management_spans(Unit.objects.get(pk=root_id), period.end)
+        return _span_of_subtree(unit, period, whole_tree[key])
+
+    return _each(units, periods, span)
 
 
 # --------------------------------------------------------------------------- referrals

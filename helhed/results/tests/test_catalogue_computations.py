@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from helhed.feedback.models import Rating, Scale
 from helhed.plans.models import Action, Meeting, MeetingParticipant, Plan, Referral
@@ -215,6 +215,7 @@ class ComputeTests(SourceCase):
         school = stored.get(unit_key=self.school.key, period="2025-Q3")
         assert school.value == Decimal(1) and school.source_detail == span.computed_by
 
+    @translation.override("en")
     def test_the_command_computes_and_sums_up(self) -> None:
         out, err = io.StringIO(), io.StringIO()
         call_command(

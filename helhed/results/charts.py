@@ -69,19 +69,26 @@ def trend_spec(
             order.append(period.label)
             rows.append({"period": period.label, "value": _float(value), "series": forecast_title})
     order = list(dict.fromkeys(order))
+    # Only the series that are drawn get a legend entry.
+    styles = [
+        (value_title, VALUE_COLOUR, [1, 0]),
+        (target_title, TARGET_COLOUR, [6, 4]),
+        (forecast_title, FORECAST_COLOUR, [2, 3]),
+    ]
+    drawn = {row["series"] for row in rows}
+    styles = [style for style in styles if style[0] in drawn]
     colour = alt.Color(
         "series:N",
         title=series_title,
         scale=alt.Scale(
-            domain=[value_title, target_title, forecast_title],
-            range=[VALUE_COLOUR, TARGET_COLOUR, FORECAST_COLOUR],
+            domain=[name for name, _c, _d in styles], range=[c for _n, c, _d in styles]
         ),
         legend=alt.Legend(orient="bottom", title=None),
     )
     dash = alt.StrokeDash(
         "series:N",
         scale=alt.Scale(
-            domain=[value_title, target_title, forecast_title], range=[[1, 0], [6, 4], [2, 3]]
+            domain=[name for name, _c, _d in styles], range=[d for _n, _c, d in styles]
         ),
         legend=None,
     )

@@ -147,7 +147,7 @@ class Indicator(models.Model):
         validators=[MinValueValidator(Decimal(0))],
         help_text=_(
             "How far from the target (in the unit of measure) still counts as amber. "
-            "Empty: 10% of the target."
+            "Empty: 10 percent of the target."
         ),
     )
     national_value = models.DecimalField(

@@ -61,7 +61,7 @@ def trend_text(status: IndicatorStatus) -> str:
 class _ReportPDF(FPDF):
     """A4 pages with a running head (and the draft warning) and numbered footers."""
 
-    def __init__(self, *, running_head: str, draft: bool, generated: str) -> None:
+    def __init__(self, *, running_head: str, draft: str, generated: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.running_head = running_head
         self.draft = draft
@@ -79,7 +79,7 @@ class _ReportPDF(FPDF):
         if self.draft:
             self.set_font(FONT, "B", 10)
             self.set_text_color(*DRAFT_RED)
-            self.cell(0, 5, _("DRAFT – not approved"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.cell(0, 5, self.draft, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.set_y(max(self.get_y() + 2, 18))
 
@@ -120,7 +120,11 @@ class _ReportPDF(FPDF):
 
 def render_report_pdf(report: StatusReport, content: ReportContent) -> bytes:
     """The report as PDF bytes."""
-    draft = report.status != StatusReport.Status.APPROVED
+    # The warning on every page of a report that is not approved; empty once it is.
+    draft = {
+        StatusReport.Status.DRAFT: _("DRAFT – not approved"),
+        StatusReport.Status.SUBMITTED: _("SUBMITTED – not yet approved"),
+    }.get(StatusReport.Status(report.status), "")
     period = content.period.label
     pdf = _ReportPDF(
         running_head=f"{content.municipality_name} · {content.committee_name} · {period}",

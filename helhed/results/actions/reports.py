@@ -17,6 +17,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from helhed.organisation.models import Municipality, Staff
@@ -86,7 +87,7 @@ def do_write_narrative(
         raise ValidationError(
             {
                 "text": _("Keep the narrative under %(max)s characters.")
-                % {"max": f"{NARRATIVE_MAX:,}"}
+                % {"max": number_format(NARRATIVE_MAX, force_grouping=True)}
             },
             code="long",
         )

@@ -178,7 +178,10 @@ def submit_report(request: HttpRequest, report_id: int) -> StatusReport:
     if not policy.holds_report_right(
         policy.can_submit_report, request.user, report, StatusReport.Status.DRAFT
     ):
-        raise PermissionDenied("Only the leaders the committee's ambitions cover submit reports.")
+        raise PermissionDenied(
+            "Only the owners of the committee's ambitions and markers, "
+            "and the leaders of the units they cover, submit its reports."
+        )
     actions.do_submit_report(actor=staff, report=report)
     return _reloaded(report)
 

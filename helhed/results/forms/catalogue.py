@@ -47,7 +47,8 @@ class IndicatorForm(ActionErrorsForm):
             help_text=_("A registered computation; Helhed then computes the values itself."),
         )
         self.fields["code"].help_text = _(
-            "Short, lower-case, with hyphens (“sygefravaer”); used in import files and the API."
+            "Short, lower-case, with hyphens (“sygefravaer-medarbejdere”); "
+            "used in import files and the API."
         )
 
 

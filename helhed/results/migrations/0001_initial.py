@@ -115,7 +115,7 @@ class Migration(migrations.Migration):
                 ('frequency', models.CharField(choices=[('year', 'Yearly'), ('half', 'Half-yearly'), ('quarter', 'Quarterly'), ('month', 'Monthly')], default='quarter', max_length=10, verbose_name='frequency')),
                 ('computed_by', models.CharField(blank=True, help_text='A registered computation; empty when values are entered or imported.', max_length=60, verbose_name='computed by')),
                 ('counts_persons', models.BooleanField(default=True, help_text='Values based on fewer than 5 persons are not shown.', verbose_name='counts persons')),
-                ('amber_margin', models.DecimalField(blank=True, decimal_places=3, help_text='How far from the target (in the unit of measure) still counts as amber. Empty: 10% of the target.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amber margin')),
+                ('amber_margin', models.DecimalField(blank=True, decimal_places=3, help_text='How far from the target (in the unit of measure) still counts as amber. Empty: 10 percent of the target.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='amber margin')),
                 ('national_value', models.DecimalField(blank=True, decimal_places=3, max_digits=12, null=True, verbose_name='national value')),
                 ('national_note', models.CharField(blank=True, max_length=200, verbose_name='national comparison')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),

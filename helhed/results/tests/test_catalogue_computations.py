@@ -233,7 +233,7 @@ class ComputeTests(SourceCase):
         )
         assert "2/2 ledelsesspaend 2025-Q3" in err.getvalue()
         assert out.getvalue().strip() == (
-            "Computed 1 indicators for 4 units: 6 values added, 0 updated."
+            "Computed 1 indicator for 4 units: 6 values added, 0 updated."
         )
         out = io.StringIO()
         call_command(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from helhed.api.tests.test_api_auth import ApiTestCase
@@ -64,7 +65,7 @@ class ImportPageTests(CatalogueCase):
         )
         self.login(self.director)
         response = self.send(text.encode("cp1252"))
-        self.assertContains(response, "Imported 1 rows: 0 values added, 1 replaced.")
+        self.assertContains(response, "Imported 1 row: 0 values added, 1 replaced.")
         value = Measurement.objects.get(indicator=self.absence, unit_key=self.school.key)
         assert value.value == Decimal("12.5")
 
@@ -84,7 +85,12 @@ class ImportPageTests(CatalogueCase):
     def test_a_dry_run_checks_and_saves_nothing(self) -> None:
         self.login(self.leader)
         response = self.send(GOOD_CSV, dry_run=True)
+        self.assertContains(response, "Every row is fine (2 rows).")
         self.assertContains(response, "Importing would add 2 values and replace 0.")
+        one_row = "\n".join(GOOD_CSV.splitlines()[:2]) + "\n"
+        response = self.send(one_row, dry_run=True)
+        self.assertContains(response, "Every row is fine (1 row).")
+        self.assertContains(response, "Importing would add 1 value and replace 0.")
         assert not Measurement.objects.exists()
 
     def test_one_bad_row_is_reported_and_nothing_is_saved(self) -> None:
@@ -233,6 +239,7 @@ class ImportCommandTests(CatalogueCase):
             )
             return out.getvalue(), err.getvalue()
 
+    @translation.override("en")
     def test_it_imports_and_sums_up(self) -> None:
         out, _err = self.run_command(GOOD_CSV, "--dry-run")
         assert out.strip() == "2 rows are fine: 2 would be added, 0 replaced."
@@ -241,6 +248,7 @@ class ImportCommandTests(CatalogueCase):
         assert out.strip() == "Imported 2 rows: 2 added, 0 replaced."
         assert Measurement.objects.count() == 2
 
+    @translation.override("en")
     def test_row_errors_are_printed_and_the_exit_code_is_1(self) -> None:
         text = GOOD_CSV + "fravaer-over-10;Bakkeskolen;2025-Q1;140;;;200\n"
         err = io.StringIO()
@@ -250,6 +258,6 @@ class ImportCommandTests(CatalogueCase):
             with self.assertRaises(CommandError) as caught:
                 call_command("import_measurements", "--municipality", "230", str(path), stderr=err)
         assert caught.exception.returncode == 1
-        assert "1 errors in 3 rows; nothing was imported." in str(caught.exception)
+        assert "1 error in 3 rows; nothing was imported." in str(caught.exception)
         assert "row 4, value: A percentage must be between 0 and 100." in err.getvalue()
         assert not Measurement.objects.exists()

@@ -97,7 +97,14 @@ class ListTests(CatalogueCase):
         installed = self.post("catalogue_install")
         assert installed.status_code == 302
         assert Indicator.objects.filter(code__in=["trivsel", "ledelsesspaend"]).count() == 2
-        self.assertNotContains(self.get("indicators"), "Install ")
+        page = self.get("indicators")
+        self.assertContains(page, "2 indicators were added from the shipped catalogue.")
+        self.assertNotContains(page, "Install ")
+        Indicator.objects.filter(code="trivsel").delete()
+        self.post("catalogue_install")
+        self.assertContains(
+            self.get("indicators"), "1 indicator was added from the shipped catalogue."
+        )
 
     def test_others_get_no_install_button_and_a_403_when_they_post(self) -> None:
         Indicator.objects.filter(code="trivsel").delete()

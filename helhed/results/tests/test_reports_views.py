@@ -100,7 +100,7 @@ class ListTests(ReportPageCase):
         page = self.client.get(reverse("results:reports"))
         self.assertContains(page, "Generate due reports")
         response = self.client.post(reverse("results:reports_generate"), follow=True)
-        self.assertContains(response, "1 draft report(s) made")
+        self.assertContains(response, "1 draft report made")
         assert StatusReport.objects.filter(committee=self.committee).count() == 1
         response = self.client.post(reverse("results:reports_generate"), follow=True)
         self.assertContains(response, "Every committee already has its report")

@@ -131,3 +131,18 @@ def test_values_are_rounded_half_up_not_cut_off() -> None:
         assert format_value(none, D("3.5")) == "4"
         assert format_value(one, D("1234.56")) == "1.234,6"
         assert format_value(one, None) == "–"
+
+
+class TestTrendPlot(BaseTestCase):
+    def test_the_legend_names_only_the_series_drawn(self) -> None:
+        from helhed.results.charts import trend_spec
+
+        absence = indicator("fravaer-over-10")
+        record_value(absence, self.school, "2026-Q2", "9")
+        status = status_for(absence, self.school, Period.parse("2026-Q3"))
+        domain = trend_spec(status)["encoding"]["color"]["scale"]["domain"]
+        assert len(domain) == 1  # values only: no target, no forecast
+        set_target(absence, self.school, 10)
+        status = status_for(absence, self.school, Period.parse("2026-Q3"))
+        with_forecast = trend_spec(status, forecast=[(Period.parse("2026-Q4"), D("8"))])
+        assert len(with_forecast["encoding"]["color"]["scale"]["domain"]) == 3

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
@@ -121,7 +122,11 @@ def catalogue_install(request: HttpRequest) -> HttpResponse:
     if added:
         messages.success(
             request,
-            _("%(count)d indicators were added from the shipped catalogue.")
+            ngettext(
+                "%(count)d indicator was added from the shipped catalogue.",
+                "%(count)d indicators were added from the shipped catalogue.",
+                len(added),
+            )
             % {"count": len(added)},
         )
     else:

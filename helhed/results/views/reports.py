@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from helhed import policy
@@ -242,7 +243,11 @@ def report_generate(request: HttpRequest) -> HttpResponse:
     if made:
         messages.success(
             request,
-            _("%(count)s draft report(s) made: %(names)s.")
+            ngettext(
+                "%(count)d draft report made: %(names)s.",
+                "%(count)d draft reports made: %(names)s.",
+                len(made),
+            )
             % {"count": len(made), "names": "; ".join(str(report) for report in made)},
         )
     else:
@@ -317,7 +322,9 @@ def _marker_partial(
     saved: bool = False,
 ) -> HttpResponse:
     content = report_content(report)
-    marker = next(m for m in content.markers if m.pk == marker_id)
+    marker = next((m for m in content.markers if m.pk == marker_id), None)
+    if marker is None:  # the committee's marker, but not one this report covers
+        raise Http404("No such marker in this report")
     if form is None and marker_id in _writable_markers(request, report):
         form = NarrativeForm(
             initial={"text": marker.narrative.text if marker.narrative else ""},
@@ -363,7 +370,10 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
         report_id,
         check=policy.can_submit_report,
         state=StatusReport.Status.DRAFT,
-        refused=_("Only the leaders the committee's ambitions cover submit its reports."),
+        refused=_(
+            "Only the owners of the committee's ambitions and markers, and the leaders of the "
+            "units they cover, submit its reports."
+        ),
         run=lambda staff, report: do_submit_report(actor=staff, report=report),
         done=_("The report is submitted for approval."),
     )

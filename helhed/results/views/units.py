@@ -123,7 +123,8 @@ def unit_page(request: HttpRequest, unit_id: int) -> HttpResponse:
         "period": period,
         "period_error": period_error,
         "previous_period": period.previous(),
-        "next_period": period.next(),
+        # Only periods that have ended: a quarter still running has no values to show.
+        "next_period": period.next() if period.next().end < today() else None,
         "own": own,
         "up_by_indicator": up_by_indicator,
         "max_rows": MAX_DOWN_ROWS,

@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from helhed.lib.validity import today
 from helhed.organisation.models import Municipality, Unit
@@ -83,15 +84,24 @@ class Command(BaseCommand):
                 done += 1
                 self.stderr.write(f"\r{done}/{steps} {indicator.code} {period.code}", ending="")
         self.stderr.write("")
+        units_text = ngettext("%(count)d unit", "%(count)d units", len(units)) % {
+            "count": len(units)
+        }
+        created_text = ngettext(
+            "%(count)d value added", "%(count)d values added", total.created
+        ) % {"count": total.created}
+        summary = ngettext(
+            # Translators: %(units)s is "4 units" and %(created)s "6 values added".
+            "Computed %(indicators)d indicator for %(units)s: %(created)s, %(updated)d updated.",
+            "Computed %(indicators)d indicators for %(units)s: %(created)s, %(updated)d updated.",
+            len(indicators),
+        )
         self.stdout.write(
-            _(
-                "Computed %(indicators)d indicators for %(units)d units: %(created)d values "
-                "added, %(updated)d updated."
-            )
+            summary
             % {
                 "indicators": len(indicators),
-                "units": len(units),
-                "created": total.created,
+                "units": units_text,
+                "created": created_text,
                 "updated": total.updated,
             }
         )

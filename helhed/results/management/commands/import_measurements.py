@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from helhed.organisation.models import Municipality
 from helhed.results.actions.measurements import do_import_measurements
@@ -63,15 +64,26 @@ class Command(BaseCommand):
                 }
             )
         if result.errors:
-            raise CommandError(
-                _("%(errors)d errors in %(rows)d rows; nothing was imported.")
-                % {"errors": len(result.errors), "rows": result.rows},
-                returncode=1,
+            rows = ngettext("%(count)d row", "%(count)d rows", result.rows) % {"count": result.rows}
+            message = ngettext(
+                # Translators: %(rows)s is "3 rows", translated on its own.
+                "%(errors)d error in %(rows)s; nothing was imported.",
+                "%(errors)d errors in %(rows)s; nothing was imported.",
+                len(result.errors),
             )
+            raise CommandError(message % {"errors": len(result.errors), "rows": rows}, returncode=1)
         if result.dry_run:
-            summary = _("%(rows)d rows are fine: %(created)d would be added, %(updated)d replaced.")
+            summary = ngettext(
+                "%(rows)d row is fine: %(created)d would be added, %(updated)d replaced.",
+                "%(rows)d rows are fine: %(created)d would be added, %(updated)d replaced.",
+                result.rows,
+            )
         else:
-            summary = _("Imported %(rows)d rows: %(created)d added, %(updated)d replaced.")
+            summary = ngettext(
+                "Imported %(rows)d row: %(created)d added, %(updated)d replaced.",
+                "Imported %(rows)d rows: %(created)d added, %(updated)d replaced.",
+                result.rows,
+            )
         self.stdout.write(
             summary % {"rows": result.rows, "created": result.created, "updated": result.updated}
         )

@@ -36,7 +36,6 @@ A user without a staff record (a technical administrator) sees no citizens.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,7 +55,17 @@ from helhed.plans.models import (
     Referral,
     Story,
 )
-from helhed.results.models import Ambition, CurvePlan, Marker, Reflection, StatusReport
+from helhed.results.models import (
+    Ambition,
+    Committee,
+    CurveAction,
+    CurvePlan,
+    Indicator,
+    Marker,
+    Reflection,
+    StatusReport,
+    Target,
+)
 
 # None stands for "no user" (treated as anonymous), which keeps callers simple.
 AnyUser = User | AnonymousUser | None
@@ -724,41 +733,48 @@ def _report_scope_units(report: StatusReport) -> UnitQuerySet:
     )
 
 
-def can_write_narrative(user: AnyUser, report: StatusReport, marker: Marker) -> bool:
-    """The marker's responsible leader (or the ambition's owner) writes while it is a draft."""
+# Each report right comes twice: ``may_*`` is the right whatever the report's
+# state (a page answers 403 without it), ``can_*`` adds the state the change
+# needs (offered as a button only then; the action explains a wrong state, 422).
+
+
+def may_write_narrative(user: AnyUser, report: StatusReport, marker: Marker) -> bool:
+    """The marker's responsible leader (or the ambition's owner) writes its narrative."""
     staff = staff_for(user)
-    if staff is None or report.status != StatusReport.Status.DRAFT:
-        return False
-    if marker.ambition.committee_id != report.committee_id:
+    if staff is None or marker.ambition.committee_id != report.committee_id:
         return False
     return marker.owner_id == staff.pk or marker.ambition.owner_id == staff.pk
 
 
-def can_submit_report(user: AnyUser, report: StatusReport) -> bool:
+def can_write_narrative(user: AnyUser, report: StatusReport, marker: Marker) -> bool:
+    return report.status == StatusReport.Status.DRAFT and may_write_narrative(user, report, marker)
+
+
+def may_submit_report(user: AnyUser, report: StatusReport) -> bool:
     """A leader of a unit the committee's ambitions cover, or an owner of one, submits."""
     staff = staff_for(user)
-    if staff is None or report.status != StatusReport.Status.DRAFT:
-        return False
-    if staff.municipality_id != report.committee.municipality_id:
+    if staff is None or staff.municipality_id != report.committee.municipality_id:
         return False
     owns = Ambition.objects.filter(committee=report.committee).filter(
         Q(owner=staff) | Q(markers__owner=staff)
     )
-    if owns.exists():
-        return True
-    scope_paths = _report_scope_units(report).values_list("path", flat=True)
-    led = led_units(user)
-    return any(led.filter(path=path).exists() for path in scope_paths)
+    return owns.exists() or led_units(user).filter(pk__in=_report_scope_units(report)).exists()
+
+
+def can_submit_report(user: AnyUser, report: StatusReport) -> bool:
+    return report.status == StatusReport.Status.DRAFT and may_submit_report(user, report)
+
+
+def may_approve_report(user: AnyUser, report: StatusReport) -> bool:
+    """The municipal director (leader of the municipality's root unit) approves or returns."""
+    staff = staff_for(user)
+    if staff is None or staff.municipality_id != report.committee.municipality_id:
+        return False
+    return _own_roles(staff, today(), Role.Kind.LEADER).filter(unit__parent__isnull=True).exists()
 
 
 def can_approve_report(user: AnyUser, report: StatusReport) -> bool:
-    """The municipal director (leader of the municipality's root unit) approves or returns."""
-    staff = staff_for(user)
-    if staff is None or report.status != StatusReport.Status.SUBMITTED:
-        return False
-    if staff.municipality_id != report.committee.municipality_id:
-        return False
-    return _own_roles(staff, today(), Role.Kind.LEADER).filter(unit__parent__isnull=True).exists()
+    return report.status == StatusReport.Status.SUBMITTED and may_approve_report(user, report)
 
 
 def visible_curves(user: AnyUser) -> QuerySet[CurvePlan]:
@@ -829,17 +845,15 @@ def can_edit_reflection(user: AnyUser, reflection: Reflection) -> bool:
 # ``can_manage_results``, ``can_edit_ambition`` and ``can_edit_marker`` above.
 
 
-def visible_committees(user: AnyUser) -> QuerySet[Any]:
+def visible_committees(user: AnyUser) -> QuerySet[Committee]:
     """The committees of the staff member's municipality."""
-    from helhed.results.models import Committee
-
     staff = staff_for(user)
     if staff is None:
         return Committee.objects.none()
     return Committee.objects.filter(municipality_id=staff.municipality_id)
 
 
-def get_committee_for_user(user: AnyUser, committee_id: int) -> Any:
+def get_committee_for_user(user: AnyUser, committee_id: int) -> Committee:
     committee = visible_committees(user).filter(pk=committee_id).first()
     if committee is None:
         raise Http404("No such committee")
@@ -880,8 +894,6 @@ def get_marker_for_user(user: AnyUser, marker_id: int) -> Marker:
 
 # results: curves
 
-from helhed.results.models import CurveAction  # noqa: E402 - kept in this section
-
 
 def can_update_curve_action(user: AnyUser, action: CurveAction) -> bool:
     """A curve action is marked done or cancelled by its owner or by those who edit the curve."""
@@ -921,8 +933,6 @@ def can_view_freshness(user: AnyUser) -> bool:
 # The indicator catalogue is the municipality's own, readable by all its staff
 # (definitions are not personal data); measurements and targets are shown for
 # the units whose results the user may see (``results_units``).
-
-from helhed.results.models import Indicator, Target  # noqa: E402 - kept in this section
 
 
 def visible_indicators(user: AnyUser) -> QuerySet[Indicator]:
@@ -979,23 +989,3 @@ def get_target_for_user(user: AnyUser, target_id: int) -> Target:
     if target is None:
         raise Http404("No such target")
     return target
-
-
-# results: reports
-#
-# The report rules above (``can_submit_report`` and the rest) fold in the
-# report's state. A page needs to tell "you may not do this" (403) from "this
-# report cannot have this done now" (the action's message, 422): this asks a
-# rule as if the report were in the state the change needs.
-
-
-def holds_report_right(
-    check: Callable[..., bool], user: AnyUser, report: StatusReport, state: str, *args: Any
-) -> bool:
-    """Whether ``check(user, report, *args)`` would allow the user were the report in ``state``."""
-    stored = report.status
-    report.status = state
-    try:
-        return check(user, report, *args)
-    finally:
-        report.status = stored

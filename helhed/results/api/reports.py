@@ -163,9 +163,7 @@ def write_narrative(
     if marker is None:
         raise Http404("No such marker in this report")
     staff = _staff(request)
-    if not policy.holds_report_right(
-        policy.can_write_narrative, request.user, report, StatusReport.Status.DRAFT, marker
-    ):
+    if not policy.may_write_narrative(request.user, report, marker):
         raise PermissionDenied("Only the marker's responsible leader writes its narrative.")
     return actions.do_write_narrative(actor=staff, report=report, marker=marker, text=payload.text)
 
@@ -175,9 +173,7 @@ def submit_report(request: HttpRequest, report_id: int) -> StatusReport:
     """Submit a draft for approval; every marker needs its narrative."""
     report = policy.get_report_for_user(request.user, report_id)
     staff = _staff(request)
-    if not policy.holds_report_right(
-        policy.can_submit_report, request.user, report, StatusReport.Status.DRAFT
-    ):
+    if not policy.may_submit_report(request.user, report):
         raise PermissionDenied(
             "Only the owners of the committee's ambitions and markers, "
             "and the leaders of the units they cover, submit its reports."
@@ -191,9 +187,7 @@ def approve_report(request: HttpRequest, report_id: int) -> StatusReport:
     """The municipal director approves a submitted report, freezing its content."""
     report = policy.get_report_for_user(request.user, report_id)
     staff = _staff(request)
-    if not policy.holds_report_right(
-        policy.can_approve_report, request.user, report, StatusReport.Status.SUBMITTED
-    ):
+    if not policy.may_approve_report(request.user, report):
         raise PermissionDenied("Only the municipal director approves status reports.")
     actions.do_approve_report(actor=staff, report=report)
     return _detail(_reloaded(report))
@@ -204,9 +198,7 @@ def return_report(request: HttpRequest, report_id: int, payload: ReturnIn) -> St
     """The municipal director sends a submitted report back to draft with a reason."""
     report = policy.get_report_for_user(request.user, report_id)
     staff = _staff(request)
-    if not policy.holds_report_right(
-        policy.can_approve_report, request.user, report, StatusReport.Status.SUBMITTED
-    ):
+    if not policy.may_approve_report(request.user, report):
         raise PermissionDenied("Only the municipal director returns status reports.")
     actions.do_return_report(actor=staff, report=report, reason=payload.reason)
     return _reloaded(report)

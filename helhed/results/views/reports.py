@@ -279,9 +279,7 @@ def report_narrative(request: HttpRequest, report_id: int, marker_id: int) -> Ht
     if marker is None:
         raise Http404("No such marker in this report")
     staff = _staff_or_403(request)
-    if not policy.holds_report_right(
-        policy.can_write_narrative, request.user, report, StatusReport.Status.DRAFT, marker
-    ):
+    if not policy.may_write_narrative(request.user, report, marker):
         raise PermissionDenied(_("Only the marker's responsible leader writes its narrative."))
     form = NarrativeForm(request.POST, marker_id=marker.pk)
     error: ValidationError | None = None
@@ -342,8 +340,7 @@ def _change(
     request: HttpRequest,
     report_id: int,
     *,
-    check: Callable[..., bool],
-    state: str,
+    check: Callable[[policy.AnyUser, StatusReport], bool],
     refused: str,
     run: Callable[[Staff, StatusReport], StatusReport],
     done: str,
@@ -351,7 +348,7 @@ def _change(
     """One change of state: 403 without the right, 422 with the message if the state forbids."""
     report = policy.get_report_for_user(request.user, report_id)
     staff = _staff_or_403(request)
-    if not policy.holds_report_right(check, request.user, report, state):
+    if not check(request.user, report):
         raise PermissionDenied(refused)
     try:
         run(staff, report)
@@ -368,8 +365,7 @@ def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
     return _change(
         request,
         report_id,
-        check=policy.can_submit_report,
-        state=StatusReport.Status.DRAFT,
+        check=policy.may_submit_report,
         refused=_(
             "Only the owners of the committee's ambitions and markers, and the leaders of the "
             "units they cover, submit its reports."
@@ -385,8 +381,7 @@ def report_approve(request: HttpRequest, report_id: int) -> HttpResponse:
     return _change(
         request,
         report_id,
-        check=policy.can_approve_report,
-        state=StatusReport.Status.SUBMITTED,
+        check=policy.may_approve_report,
         refused=_("Only the municipal director approves status reports."),
         run=lambda staff, report: do_approve_report(actor=staff, report=report),
         done=_("The report is approved and frozen: it will show these figures from now on."),
@@ -399,9 +394,7 @@ def report_return(request: HttpRequest, report_id: int) -> HttpResponse:
     """The director sends a submitted report back to draft with a reason."""
     report = policy.get_report_for_user(request.user, report_id)
     staff = _staff_or_403(request)
-    if not policy.holds_report_right(
-        policy.can_approve_report, request.user, report, StatusReport.Status.SUBMITTED
-    ):
+    if not policy.may_approve_report(request.user, report):
         raise PermissionDenied(_("Only the municipal director returns status reports."))
     form = ReturnReportForm(request.POST)
     if form.is_valid():

@@ -40,7 +40,8 @@ from helhed.results.models import (
     StatusReport,
 )
 from helhed.results.periods import Period
-from helhed.results.status import Rag, statuses
+from helhed.results.report_content import ReportContent, live_content
+from helhed.results.status import IndicatorStatus, Rag, statuses
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -115,45 +116,50 @@ def _forecast_keys(
     }
 
 
-def _row_counts(markers: Sequence[Marker], period: Period) -> dict[str, int]:
+def _count_rows(rows: Sequence[IndicatorStatus]) -> dict[str, int]:
     """Count the rows, the current ones, the red/amber ones and those with a forecast."""
-    rows = [
+    counts = {"rows": len(rows), "current_rows": 0, "off_target_rows": 0, "forecast_rows": 0}
+    if not rows:
+        return counts
+    with_forecast = _forecast_keys({r.indicator for r in rows}, {r.unit for r in rows})
+    for row in rows:
+        if row.current:
+            counts["current_rows"] += 1
+        if row.rag in (Rag.RED, Rag.AMBER):
+            counts["off_target_rows"] += 1
+            if (row.indicator.pk, row.unit.key) in with_forecast:
+                counts["forecast_rows"] += 1
+    return counts
+
+
+def _marker_rows(markers: Sequence[Marker], period: Period) -> list[IndicatorStatus]:
+    """The status of every (marker, indicator, unit the marker is measured for) row."""
+    pairs = [
         (indicator, unit)
         for marker in markers
         for indicator in marker.indicators.all()
         for unit in marker.scope_units()
     ]
-    counts = {"rows": len(rows), "current_rows": 0, "off_target_rows": 0, "forecast_rows": 0}
-    if not rows:
-        return counts
-    indicators = list({indicator.pk: indicator for indicator, _unit in rows}.values())
-    units = list({unit.pk: unit for _indicator, unit in rows}.values())
+    if not pairs:
+        return []
+    indicators = list({indicator.pk: indicator for indicator, _unit in pairs}.values())
+    units = list({unit.pk: unit for _indicator, unit in pairs}.values())
     found = statuses(indicators, units, period)
-    with_forecast = _forecast_keys(indicators, units)
-    for indicator, unit in rows:
-        status = found[(indicator.pk, unit.pk)]
-        if status.current:
-            counts["current_rows"] += 1
-        if status.rag in (Rag.RED, Rag.AMBER):
-            counts["off_target_rows"] += 1
-            if (indicator.pk, unit.key) in with_forecast:
-                counts["forecast_rows"] += 1
-    return counts
+    return [found[(indicator.pk, unit.pk)] for indicator, unit in pairs]
 
 
-def report_freshness(report: StatusReport) -> Freshness:
-    """The freshness of a committee's report, over its markers and their rows."""
-    period = report.period_obj
-    markers = _markers(_covering(Ambition.objects.filter(committee_id=report.committee_id), period))
-    narrated = set(
-        ReportNarrative.objects.filter(report=report, marker__in=markers).values_list(
-            "marker_id", flat=True
-        )
-    )
+def report_freshness(report: StatusReport, content: ReportContent | None = None) -> Freshness:
+    """The freshness of a committee's report, over its markers and their rows.
+
+    Read from the report's live content; a page that has built it already
+    passes it in, so the statuses are not computed twice.
+    """
+    content = content or live_content(report)
+    markers = [marker for ambition in content.ambitions for marker in ambition.markers]
     return Freshness(
         markers=len(markers),
-        narrated_markers=len(narrated),
-        **_row_counts(markers, period),
+        narrated_markers=sum(1 for marker in markers if marker.narrative is not None),
+        **_count_rows([row for marker in markers for row in marker.rows]),
     )
 
 
@@ -180,5 +186,5 @@ def leader_freshness(staff: Staff, period: Period) -> Freshness:
         narrated_markers=sum(
             1 for m in with_report if (latest[m.ambition.committee_id], m.pk) in narrated
         ),
-        **_row_counts(markers, period),
+        **_count_rows(_marker_rows(markers, period)),
     )

@@ -184,7 +184,7 @@ def _render_report(
         "min_persons": MIN_PERSONS,
         # How ready the report is (current data, narratives, forecasts); an approved
         # report is frozen, and live numbers would no longer describe it.
-        "freshness": None if report.is_frozen else report_freshness(report),
+        "freshness": None if report.is_frozen else report_freshness(report, content),
     }
     return render(request, "results/report_detail.html", context, status=status)
 

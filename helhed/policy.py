@@ -657,11 +657,6 @@ def get_unit_for_results(user: AnyUser, unit_id: int) -> Unit:
     return unit
 
 
-def results_municipality(user: AnyUser) -> Municipality | None:
-    staff = staff_for(user)
-    return staff.municipality if staff is not None else None
-
-
 def can_manage_results(user: AnyUser, municipality: Municipality | None = None) -> bool:
     """Analysts and the municipal director keep the catalogue, committees and ambitions."""
     staff = staff_for(user)

@@ -17,7 +17,6 @@ citizen.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -174,11 +173,6 @@ class Indicator(models.Model):
     @property
     def higher_is_better(self) -> bool:
         return self.direction == self.Direction.HIGHER
-
-    def is_current(self, period: Period, today: dt.date) -> bool:
-        """Whether a value for ``period`` is as fresh as this indicator's frequency allows."""
-        latest = Period.last_complete(today, self.frequency)
-        return period.kind == self.frequency and period >= latest.previous()
 
 
 # --------------------------------------------------------------------------- ambitions, markers

@@ -39,10 +39,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import translation
+from django.utils.translation import gettext as _
 
+from helhed.audit import codes as audit_codes
+from helhed.audit import trail
 from helhed.citizens.models import Citizen, CitizenQuerySet, Engagement
 from helhed.lib.validity import today, valid_on_q
 from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitQuerySet
@@ -101,15 +106,35 @@ def _frontline_unit_ids(staff: Staff, on: dt.date) -> QuerySet[RoleAssignment, A
     return _own_roles(staff, on, Role.Kind.FRONTLINE).values("unit_id")
 
 
+def _consent_in_force_q(on: dt.date) -> Q:
+    """An engagement on a legal basis, or on a consent that is in force on ``on``.
+
+    A withdrawn consent closes the access it gave on the day it is withdrawn:
+    the check runs on every request, so nothing has to be revoked by hand.
+    """
+    return Q(consent__isnull=True) | (
+        Q(consent__given_on__lte=on)
+        & (Q(consent__withdrawn_on__isnull=True) | Q(consent__withdrawn_on__gt=on))
+        & (Q(consent__expires_on__isnull=True) | Q(consent__expires_on__gte=on))
+    )
+
+
+def access_engagements(staff: Staff, on: dt.date | None = None) -> QuerySet[Engagement]:
+    """The engagements that open citizens to ``staff`` on ``on``: the basis of all access."""
+    on = on or today()
+    return (
+        Engagement.objects.filter(valid_on_q(on))
+        .filter(_consent_in_force_q(on))
+        .filter(Q(staff=staff) | Q(unit_id__in=_frontline_unit_ids(staff, on)))
+    )
+
+
 def visible_citizens(user: AnyUser, on: dt.date | None = None) -> CitizenQuerySet:
     """Citizens whose personal data ``user`` may see today."""
     staff = staff_for(user)
     if staff is None:
         return Citizen.objects.none()
-    on = on or today()
-    engaged = Engagement.objects.filter(valid_on_q(on)).filter(
-        Q(staff=staff) | Q(unit_id__in=_frontline_unit_ids(staff, on))
-    )
+    engaged = access_engagements(staff, on)
     in_plans = PlanMember.objects.filter(plan__in=_plans_taken_part_in(staff)).values("citizen_id")
     return Citizen.objects.filter(Q(pk__in=engaged.values("citizen_id")) | Q(pk__in=in_plans))
 
@@ -121,7 +146,8 @@ def can_view_citizen(user: AnyUser, citizen: Citizen) -> bool:
 def get_citizen_for_user(user: AnyUser, citizen_id: int) -> Citizen:
     """The citizen, or 404 when it does not exist *or* the user may not see it.
 
-    The same answer in both cases, so that probing ids reveals nothing.
+    The same answer in both cases, so that probing ids reveals nothing. Every
+    citizen handed out is logged as looked at, with the basis of the access.
     """
     citizen = (
         visible_citizens(user)
@@ -131,7 +157,85 @@ def get_citizen_for_user(user: AnyUser, citizen_id: int) -> Citizen:
     )
     if citizen is None:
         raise Http404("No such citizen")
+    audit_read(user, citizen, [citizen.pk])
     return citizen
+
+
+# --------------------------------------------------------------------------- audit of look-ups
+
+
+@dataclass(frozen=True)
+class AccessBasis:
+    """Why a user may see a citizen: what the audit entry and the citizen's insight page say."""
+
+    purpose: str
+    break_glass: bool = False
+
+
+def access_basis(user: AnyUser, citizen_id: int) -> AccessBasis:
+    """The relation that opens ``citizen_id`` to ``user`` today, in words for the log.
+
+    Written in the municipality's language, like every stored text, because a
+    citizen reads it on the insight page whatever language the viewer used.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        return _access_basis(user, citizen_id)
+
+
+def _access_basis(user: AnyUser, citizen_id: int) -> AccessBasis:
+    staff = staff_for(user)
+    if staff is None:
+        family = family_citizen(user)
+        if family is not None and family.pk == citizen_id:
+            return AccessBasis(str(_("Your own login")))
+        return AccessBasis(str(_("Guardian's login")))
+    engagements = list(
+        access_engagements(staff)
+        .filter(citizen_id=citizen_id)
+        .select_related("unit")
+        .order_by("valid_from")[:5]
+    )
+    ordinary = [e for e in engagements if e.kind != Engagement.Kind.EMERGENCY]
+    if ordinary:
+        engagement = ordinary[0]
+        if engagement.unit is not None:
+            return AccessBasis(f"{engagement.get_kind_display()} ({engagement.unit.name})")
+        return AccessBasis(str(engagement.get_kind_display()))
+    if _plans_taken_part_in(staff).filter(members__citizen_id=citizen_id).exists():
+        return AccessBasis(str(_("Takes part in the shared plan")))
+    if engagements:
+        reason = engagements[0].purpose
+        return AccessBasis(str(_("Break the glass: %(reason)s") % {"reason": reason}), True)
+    return AccessBasis("")
+
+
+def audit_read(
+    user: AnyUser, obj: Any, citizen_ids: list[int], action: str = audit_codes.VIEW
+) -> None:
+    """Log that ``user`` was handed ``obj``, which holds personal data about these citizens."""
+    if not citizen_ids:
+        return
+    basis = access_basis(user, citizen_ids[0])
+    trail.log_read(
+        user,
+        obj,
+        citizen_ids,
+        action=action,
+        purpose=basis.purpose,
+        break_glass=basis.break_glass,
+    )
+
+
+def can_break_glass(user: AnyUser, on: dt.date | None = None) -> bool:
+    """On-call front-line staff (a role marked for it) may open a citizen in an emergency."""
+    staff = staff_for(user)
+    if staff is None:
+        return False
+    return (
+        _own_roles(staff, on or today(), Role.Kind.FRONTLINE)
+        .filter(role__emergency_access=True)
+        .exists()
+    )
 
 
 def can_register_citizen(user: AnyUser) -> bool:
@@ -266,7 +370,12 @@ def get_plan_for_user(user: AnyUser, plan_id: int) -> Plan:
     )
     if plan is None:
         raise Http404("No such plan")
+    audit_read(user, plan, plan_citizen_ids(plan.pk))
     return plan
+
+
+def plan_citizen_ids(plan_id: int) -> list[int]:
+    return list(PlanMember.objects.filter(plan_id=plan_id).values_list("citizen_id", flat=True))
 
 
 def can_view_plan(user: AnyUser, plan: Plan) -> bool:
@@ -333,6 +442,7 @@ def get_meeting_for_user(user: AnyUser, meeting_id: int) -> Meeting:
     )
     if meeting is None:
         raise Http404("No such meeting")
+    audit_read(user, meeting, plan_citizen_ids(meeting.plan_id))
     return meeting
 
 
@@ -353,6 +463,7 @@ def get_action_for_user(user: AnyUser, action_id: int) -> Action:
     )
     if action is None:
         raise Http404("No such action")
+    audit_read(user, action, plan_citizen_ids(action.plan_id))
     return action
 
 
@@ -440,6 +551,7 @@ def get_concern_for_user(user: AnyUser, concern_id: int) -> Concern:
     )
     if concern is None:
         raise Http404("No such concern")
+    audit_read(user, concern, [concern.citizen_id])
     return concern
 
 
@@ -487,6 +599,7 @@ def get_referral_for_user(user: AnyUser, referral_id: int) -> Referral:
     )
     if referral is None:
         raise Http404("No such referral")
+    audit_read(user, referral, [referral.citizen_id])
     return referral
 
 
@@ -579,6 +692,7 @@ def get_story_for_user(user: AnyUser, story_id: int) -> Story:
     )
     if story is None:
         raise Http404("No such story")
+    audit_read(user, story, plan_citizen_ids(story.plan_id))
     return story
 
 

@@ -60,6 +60,9 @@ CPR_KEYS = [
 ]
 # Keyed hash (HMAC) for looking up a CPR number and for analytics pseudonyms.
 PSEUDONYM_KEY = _secret("HELHED_PSEUDONYM_KEY", "test-only-pseudonym-key")
+# Keys the audit log's hash chain (HMAC): whoever can write to the database but
+# does not hold this key cannot forge a chain that `helhed audit verify` accepts.
+AUDIT_KEY = _secret("HELHED_AUDIT_KEY", "test-only-audit-key")
 
 ALLOWED_HOSTS = env_list("HELHED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("HELHED_CSRF_TRUSTED_ORIGINS", [])
@@ -73,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     # Domain apps, in import order: an app may import only the apps above it.
+    # Beneath every domain app: they all write to it, it imports none of them.
+    "helhed.audit",
     "helhed.organisation",
     "helhed.citizens",
     "helhed.plans",
@@ -90,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "helhed.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -121,7 +127,13 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"HELHED_DATABASE_URL is not a database URL: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while the demo generator writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;"}
+    # IMMEDIATE: a transaction takes the write lock when it begins, so two
+    # writers (the audit chain's head, above all) wait for each other instead of
+    # failing with "database is locked" when one upgrades a read to a write.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

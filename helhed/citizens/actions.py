@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from helhed.audit import codes, trail
 from helhed.citizens import crypto
-from helhed.citizens.models import Citizen, Engagement
+from helhed.citizens.models import Citizen, Consent, Engagement
 from helhed.lib.validity import today
 from helhed.organisation.models import Municipality, Staff, Unit
 
@@ -65,7 +67,9 @@ def do_start_engagement(
     unit: Unit | None = None,
     valid_to: dt.date | None = None,
     purpose: str = "",
+    consent: Consent | None = None,
 ) -> Engagement:
+    """Open access to ``citizen`` for ``staff`` or ``unit``; ``consent`` if it rests on one."""
     engagement = Engagement(
         citizen=citizen,
         staff=staff,
@@ -74,6 +78,7 @@ def do_start_engagement(
         valid_from=valid_from,
         valid_to=valid_to,
         purpose=purpose,
+        consent=consent,
     )
     engagement.full_clean()
     engagement.save()
@@ -108,3 +113,52 @@ def do_rotate_cpr_keys(
         last_pk = batch[-1].pk
         if progress is not None:
             progress(rotated)
+
+
+# A reason must say something a reviewer can check afterwards.
+BREAK_GLASS_MIN_REASON = 15
+
+
+@transaction.atomic
+def do_break_glass(*, actor: Staff, citizen: Citizen, reason: str) -> Engagement:
+    """Open ``citizen`` to ``actor`` for the rest of today, on a stated reason.
+
+    For on-call staff (the caller checks ``policy.can_break_glass``) who must
+    act for a citizen nobody has given them: the access is an emergency
+    engagement that ends tonight, and it is logged with the reason and the
+    break-the-glass mark that puts it on the leader's review list.
+    """
+    reason = " ".join(reason.split())
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise ValidationError(
+            {
+                "reason": _(
+                    "State the reason in at least %(n)d characters: your leader reviews it."
+                )
+                % {"n": BREAK_GLASS_MIN_REASON}
+            },
+            code="reason_too_short",
+        )
+    if citizen.municipality_id != actor.municipality_id:
+        raise ValidationError(
+            _("Emergency access covers citizens of your own municipality only."),
+            code="other_municipality",
+        )
+    on = today()
+    engagement = do_start_engagement(
+        citizen=citizen,
+        staff=actor,
+        kind=Engagement.Kind.EMERGENCY,
+        valid_from=on,
+        valid_to=on,
+        purpose=reason[:300],
+    )
+    trail.log(
+        actor.user,
+        codes.BREAK_GLASS,
+        engagement,
+        citizen_id=citizen.pk,
+        purpose=reason[:300],
+        break_glass=True,
+    )
+    return engagement

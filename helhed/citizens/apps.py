@@ -9,6 +9,10 @@ class CitizensConfig(AppConfig):
     verbose_name = _("Citizens")
 
     def ready(self) -> None:
+        # Every change of personal data is audited (the audit app imports no domain app).
         # Open engagements follow a unit into its successor after a
         # reorganisation; organisation announces it and must not import us.
-        from helhed.citizens import receivers  # noqa: F401
+        from helhed.citizens import (
+            audited,  # noqa: F401
+            receivers,  # noqa: F401
+        )

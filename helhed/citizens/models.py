@@ -298,6 +298,7 @@ class Engagement(ValidityPeriod):
         EMPLOYMENT = "employment", _("Employment")
         COORDINATION = "coordination", _("Coordination")
         LEISURE = "leisure", _("Culture and leisure")
+        EMERGENCY = "emergency", _("Emergency access (break the glass)")
 
     citizen = models.ForeignKey(
         Citizen, on_delete=models.CASCADE, related_name="engagements", verbose_name=_("citizen")
@@ -320,6 +321,18 @@ class Engagement(ValidityPeriod):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    consent = models.ForeignKey(
+        Consent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="engagements",
+        verbose_name=_("resting on consent"),
+        help_text=_(
+            "Set when the engagement shares data across sectors on the family's consent "
+            "rather than a legal basis: it gives access only while the consent is active."
+        ),
+    )
 
     objects = ValidityQuerySet.as_manager()
 

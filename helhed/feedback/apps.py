@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class FeedbackConfig(AppConfig):
     name = "helhed.feedback"
     verbose_name = _("Feedback (FIT)")
+
+    def ready(self) -> None:
+        # Every change of personal data is audited (the audit app imports no domain app).
+        from helhed.feedback import audited  # noqa: F401

@@ -13,12 +13,18 @@ def generate_secrets() -> dict[str, str]:
         "HELHED_SECRET_KEY": secrets.token_urlsafe(50),
         "HELHED_CPR_KEYS": Fernet.generate_key().decode(),
         "HELHED_PSEUDONYM_KEY": secrets.token_urlsafe(32),
+        "HELHED_AUDIT_KEY": secrets.token_urlsafe(32),
     }
 
 
 def write_env_file(path: Path, extra: dict[str, str] | None = None) -> bool:
-    """Write a fresh env file with new secrets; return False if it already exists."""
+    """Write a fresh env file with new secrets; return False if it already exists.
+
+    An existing file keeps its keys (replacing one would make encrypted data
+    unreadable); a secret added by a newer release is appended to it.
+    """
     if path.exists():
+        add_missing_secrets(path)
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     values = {**generate_secrets(), **(extra or {})}
@@ -27,3 +33,14 @@ def write_env_file(path: Path, extra: dict[str, str] | None = None) -> bool:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
     return True
+
+
+def add_missing_secrets(path: Path) -> list[str]:
+    """Append the secrets ``path`` does not set yet; return their names."""
+    text = path.read_text(encoding="utf-8")
+    present = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
+    missing = {k: v for k, v in generate_secrets().items() if k not in present}
+    if missing:
+        added = "".join(f"{key}={value}\n" for key, value in missing.items())
+        path.write_text(text.rstrip("\n") + "\n" + added, encoding="utf-8")
+    return sorted(missing)

@@ -107,6 +107,15 @@ class Role(CodeList):
         POLITICIAN = "politician", _("Politician (suppressed aggregates only)")
 
     kind = models.CharField(_("access kind"), max_length=20, choices=Kind.choices)
+    emergency_access = models.BooleanField(
+        _("may break the glass"),
+        default=False,
+        help_text=_(
+            "For on-call duty: front-line staff in this role may open a citizen they do not "
+            "work with, for the rest of the day, by stating a reason. Every such look-up is "
+            "logged and shown to their leader."
+        ),
+    )
 
     class Meta(CodeList.Meta):
         verbose_name = _("role")

@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class PlansConfig(AppConfig):
     name = "helhed.plans"
     verbose_name = _("Shared plans")
+
+    def ready(self) -> None:
+        # Every change of personal data is audited (the audit app imports no domain app).
+        from helhed.plans import audited  # noqa: F401

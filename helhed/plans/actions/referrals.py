@@ -236,6 +236,8 @@ def do_accept_referral(*, actor: Staff, referral: Referral) -> Referral:
         valid_from=on,
         valid_to=locked.access_until,
         purpose=purpose[:300],
+        # Access on consent lasts only while the consent does (policy checks it).
+        consent=locked.consent if locked.legal_basis == LegalBasis.CONSENT else None,
     )
     return locked
 

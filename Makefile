@@ -39,6 +39,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/subtree.py
 	$(BIN)/python benchmarks/results_status.py
+	$(BIN)/python benchmarks/audit_log.py
 
 ## make messages: refresh the Danish translation catalogue and compile it.
 messages: $(STAMP)

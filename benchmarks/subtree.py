@@ -32,6 +32,7 @@ def setup_django() -> None:
     os.environ.setdefault("HELHED_SECRET_KEY", "bench-only")
     os.environ.setdefault("HELHED_CPR_KEYS", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")
     os.environ.setdefault("HELHED_PSEUDONYM_KEY", "bench-only")
+    os.environ.setdefault("HELHED_AUDIT_KEY", "bench-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helhed.settings")
     import django
 

@@ -33,6 +33,7 @@ from faker import Faker
 
 from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
 from helhed.demo.activity import ActivityCounts, clear_activity, generate_activity
+from helhed.demo.audit import AuditCounts, assign_on_call, generate_audit_history
 from helhed.demo.names import Names
 from helhed.demo.organisation import UNITS_FROM, OrgPlan, build_staff, build_units
 from helhed.demo.people import CprNumbers, PeoplePlan, assign_professionals, build_people
@@ -119,6 +120,7 @@ class Generated:
     activity: ActivityCounts = field(default_factory=ActivityCounts)
     results: ResultsCounts = field(default_factory=ResultsCounts)
     reports: ReportsCounts = field(default_factory=ReportsCounts)
+    audit: AuditCounts = field(default_factory=AuditCounts)
 
 
 @dataclass
@@ -195,6 +197,21 @@ def generate(
             staff_by_role = result.login_staff
             family_citizen = result.activity.family_login_citizen
     logins = create_logins(staff_by_role, password, family_citizen) if staff_by_role else []
+    family_user = (
+        User.objects.filter(citizen__pk=family_citizen).first() if family_citizen else None
+    )
+    for spec, result in zip(specs, generated, strict=True):
+        municipality = Municipality.objects.get(code=spec.code)
+        rng = random.Random(f"helhed-demo-audit:{spec.seed}:{spec.code}")
+        main = spec.logins and result.login_staff == staff_by_role
+        assign_on_call(municipality, on, rng, staff_by_role.get("caseworker") if main else None)
+        result.audit = generate_audit_history(
+            municipality, on, rng, family_user=family_user if main else None
+        )
+        say(
+            f"{result.name}: {number(result.audit.entries)} look-ups in the audit log "
+            f"({result.audit.break_glass} break-the-glass)"
+        )
     return DemoResult(generated, logins, time.perf_counter() - started)
 
 

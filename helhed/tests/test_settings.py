@@ -14,7 +14,11 @@ def run_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """Import settings in a fresh interpreter with exactly these variables."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("HELHED_")}
     clean.update(
-        HELHED_SECRET_KEY="s", HELHED_PSEUDONYM_KEY="p", HELHED_VAR_DIR="/nonexistent", **env
+        HELHED_SECRET_KEY="s",
+        HELHED_PSEUDONYM_KEY="p",
+        HELHED_AUDIT_KEY="a",
+        HELHED_VAR_DIR="/nonexistent",
+        **env,
     )
     clean.setdefault("HELHED_CPR_KEYS", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")
     code = "import helhed.settings as s; print(s.DATABASES['default']['ENGINE'])"

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from helhed.audit.context import acting_as
 from helhed.citizens.models import Citizen
 from helhed.demo.generator import (
     DEFAULT_INHABITANTS,
@@ -64,6 +65,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # What the generator changes through the ORM is audited as the demo's doing.
+        with acting_as(source="command:demo"):
+            self._generate(options)
+
+    def _generate(self, options: dict[str, Any]) -> None:
         inhabitants: int = options["inhabitants"]
         comparable: int = options["comparable"]
         password: str = options["password"]

@@ -10,7 +10,9 @@ generator, the one bulk writer, logs its own history with ``log_many``.)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import models
@@ -22,6 +24,10 @@ CitizensOf = Callable[[Any], Iterable[int | None]]
 
 TRACKED: dict[type[models.Model], CitizensOf] = {}
 
+_paused: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "helhed_audit_tracking_paused", default=False
+)
+
 
 def track(model: type[models.Model], citizens: CitizensOf) -> None:
     """Log every save and delete of ``model``; ``citizens(row)`` gives the citizen ids."""
@@ -29,6 +35,21 @@ def track(model: type[models.Model], citizens: CitizensOf) -> None:
     uid = f"helhed.audit.track.{model._meta.label_lower}"
     post_save.connect(_saved, sender=model, dispatch_uid=uid + ".save", weak=False)
     post_delete.connect(_deleted, sender=model, dispatch_uid=uid + ".delete", weak=False)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Write no CREATE/CHANGE/DELETE entries inside the block: the caller logs the changes.
+
+    Only for code that writes a more telling entry for every row it changes,
+    in the same transaction (retention writes ERASE and ANONYMISE entries,
+    with the citizens named before the rows are gone).
+    """
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
 
 
 def citizens_of(obj: models.Model) -> list[int]:
@@ -59,6 +80,8 @@ def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) 
 def _write(action: str, instance: models.Model, detail: dict[str, Any]) -> None:
     from helhed.audit.trail import Entry, log_many
 
+    if _paused.get():
+        return
     citizen_ids: list[int | None] = list(citizens_of(instance)) or [None]
     log_many(
         [

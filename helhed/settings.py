@@ -8,6 +8,7 @@ init`` writes one with freshly generated keys, which is what ``make demo`` does.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -15,10 +16,12 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from helhed.lib.env import env_bool, env_int, env_list, env_str, load_env_file
+from helhed.lib.periods import env_periods
 
 django_stubs_ext.monkeypatch()
 
@@ -63,6 +66,8 @@ PSEUDONYM_KEY = _secret("HELHED_PSEUDONYM_KEY", "test-only-pseudonym-key")
 # Keys the audit log's hash chain (HMAC): whoever can write to the database but
 # does not hold this key cannot forge a chain that `helhed audit verify` accepts.
 AUDIT_KEY = _secret("HELHED_AUDIT_KEY", "test-only-audit-key")
+# More distinct citizens looked up by one staff member in one day puts them on the leader's review.
+AUDIT_MANY_LOOKUPS = env_int("HELHED_AUDIT_MANY_LOOKUPS", 30)
 
 ALLOWED_HOSTS = env_list("HELHED_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("HELHED_CSRF_TRUSTED_ORIGINS", [])
@@ -75,9 +80,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves the API docs' Swagger UI from our own static files: without it
+    # ninja loads it from a CDN with an inline script, which the CSP forbids.
+    "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Domain apps, in import order: an app may import only the apps above it.
     # Beneath every domain app: they all write to it, it imports none of them.
     "helhed.audit",
+    "helhed.accounts",
     "helhed.organisation",
     "helhed.citizens",
     "helhed.plans",
@@ -95,10 +108,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: gives request.user.is_verified() (the second factor).
+    "django_otp.middleware.OTPMiddleware",
     "helhed.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (they say why a user was signed out) and before any view.
+    "helhed.accounts.middleware.IdleSessionMiddleware",
+    "helhed.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "helhed.urls"
@@ -150,17 +171,95 @@ if TESTING:
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("HELHED_SESSION_SECONDS", 8 * 60 * 60)
+# The lockout backend comes first: it refuses a locked-out username and address
+# before any password is checked (django-axes).
+AUTHENTICATION_BACKENDS = [
+    "helhed.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Measurement imports accept files up to 5 MB (results.imports says so clearly);
 # the NUL guard reads multipart bodies whole, so the request limit sits above that.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
+# Login hardening and security headers (helhed.accounts).
+# A production server speaks HTTPS; a lab behind plain HTTP sets HELHED_HTTPS=0.
+HTTPS = not DEBUG and not TESTING and env_bool("HELHED_HTTPS", True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING and env_bool("HELHED_HTTPS", True)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_HSTS_SECONDS = env_int("HELHED_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HELHED_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading binds the whole domain (often the municipality's) to HTTPS in
+# every browser for good: an operator's decision, so off unless asked for.
+SECURE_HSTS_PRELOAD = env_bool("HELHED_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = HTTPS and env_bool("HELHED_SSL_REDIRECT", True)
+# Trust the proxy's X-Forwarded-Proto (and, for the lockout, the address it
+# adds to X-Forwarded-For) only when one is in front and sets them.
+HELHED_BEHIND_PROXY = env_bool("HELHED_BEHIND_PROXY", False)
+if HELHED_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sessions: a working day at most, signed out after a spell without activity,
+# and gone when the browser closes. IdleSessionMiddleware enforces both limits
+# from timestamps in the session; it touches the session at most once a minute,
+# so SESSION_SAVE_EVERY_REQUEST (a database write on every request, HTMX
+# partials included) is not needed to keep an active session alive.
+SESSION_COOKIE_AGE = env_int("HELHED_SESSION_SECONDS", 8 * 60 * 60)
+HELHED_SESSION_IDLE_SECONDS = env_int("HELHED_SESSION_IDLE_SECONDS", 30 * 60)
+if not 60 <= HELHED_SESSION_IDLE_SECONDS <= SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(
+        "HELHED_SESSION_IDLE_SECONDS must be at least 60 and at most HELHED_SESSION_SECONDS."
+    )
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
+
+# Lockout (django-axes): a username from one address is locked after this many
+# failed passwords or two-factor codes, for this many minutes. Other addresses
+# can still sign in as that user, so an attacker cannot lock a colleague out
+# from afar. API bearer tokens do not go through it.
+HELHED_LOGIN_FAILURES = env_int("HELHED_LOGIN_FAILURES", 5)
+HELHED_LOCKOUT_MINUTES = env_int("HELHED_LOCKOUT_MINUTES", 30)
+if HELHED_LOGIN_FAILURES < 1 or HELHED_LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "HELHED_LOGIN_FAILURES and HELHED_LOCKOUT_MINUTES must be 1 or more."
+    )
+AXES_FAILURE_LIMIT = HELHED_LOGIN_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=HELHED_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A lock lasts the stated minutes; retrying while locked does not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are cleared when the user is fully signed in (after the code, when
+# they use two-factor login), not already when the password was right.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "helhed.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "helhed.accounts.backends.client_ip"
+# No start-up banner in every command's output; failures are still logged.
+AXES_VERBOSE = False
+
+# Two-factor login (django-otp): optional for everyone, required for staff
+# when HELHED_REQUIRE_2FA_FOR_STAFF=1.
+HELHED_REQUIRE_2FA_FOR_STAFF = env_bool("HELHED_REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "Helhed"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Content Security Policy (django-csp), in every mode so that tests catch a page
+# that needs more: no inline script or style, no other origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # Danish first, English too.
 LANGUAGE_CODE = "da"
@@ -183,6 +282,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("HELHED_LOG_LEVEL", "INFO")},
     "loggers": {
         "faker": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
         # The development server logs request lines, query strings included.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
@@ -194,3 +295,8 @@ if HELHED_FIT_NOT_IMPROVING_AFTER < 2:
     raise ImproperlyConfigured(
         "HELHED_FIT_NOT_IMPROVING_AFTER must be 2 or more: progress needs two ratings."
     )
+
+# Retention: periods by rule code overriding the defaults, as a JSON object, e.g.
+# HELHED_RETENTION='{"plans.plan": "6y", "plans.concern": "730d"}'. The rules and
+# their defaults are listed by `helhed retention --rules` (helhed/lib/retention.py).
+HELHED_RETENTION = env_periods("HELHED_RETENTION")

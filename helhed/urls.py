@@ -5,17 +5,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from helhed import views
+from helhed.accounts import views as account_views
 from helhed.api.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    # POST only (Django's LogoutView refuses GET): a link cannot sign anyone out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("helhed.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organisation/", include("helhed.organisation.urls")),
     path("citizens/", include("helhed.citizens.urls")),
     path("feedback/", include("helhed.feedback.urls")),
     path("results/", include("helhed.results.urls")),
+    path("audit/", include("helhed.audit.urls")),
     path("", include("helhed.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

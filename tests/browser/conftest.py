@@ -42,9 +42,16 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context (cookies, storage) per test, failing on script errors."""
+    """A fresh browser context (cookies, storage) per test, failing on script errors.
+
+    It fails on Content-Security-Policy violations too: a script, style or
+    image the policy blocks is a page that silently stopped working.
+    """
     # A Danish browser, as in the municipality; the language switch is tested on top.
     context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
+    violations: list[str] = []
+    context.expose_function("helhedCspViolation", lambda text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
@@ -52,6 +59,15 @@ def page(browser: Any) -> Iterator[Any]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the page: {errors}"
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.helhedCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} `
+    + `on ${location.pathname} (${e.sourceFile || ""}:${e.lineNumber})`);
+});
+"""
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,10 @@ module; none of them filters citizens on its own. The rules so far:
 
 * A citizen's personal data is visible to a staff member only through an
   engagement that is valid today: with the staff member personally, or with a
-  unit where the staff member holds a front-line role today.
+  unit where the staff member holds a front-line role today. An engagement
+  that rests on the family's consent counts only while the consent is in
+  force, and only within its scope: the sectors it names must include the
+  sector the access is for (``_consent_covers_q``).
 * Leaders, analysts and politicians do not see citizens through their role;
   they see aggregates (later issues add those views, suppressed for politicians).
 * The organisation (units, roles, leaders) is visible to every signed-in user
@@ -41,14 +44,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from helhed.audit import codes as audit_codes
 from helhed.audit import trail
-from helhed.citizens.models import Citizen, CitizenQuerySet, Engagement
+from helhed.citizens.models import Citizen, CitizenQuerySet, Consent, Engagement
 from helhed.lib.validity import today, valid_on_q
 from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitQuerySet
 from helhed.plans.models import (
@@ -125,6 +128,7 @@ def access_engagements(staff: Staff, on: dt.date | None = None) -> QuerySet[Enga
     return (
         Engagement.objects.filter(valid_on_q(on))
         .filter(_consent_in_force_q(on))
+        .filter(_consent_covers_q(staff, on))
         .filter(Q(staff=staff) | Q(unit_id__in=_frontline_unit_ids(staff, on)))
     )
 
@@ -189,22 +193,18 @@ def _access_basis(user: AnyUser, citizen_id: int) -> AccessBasis:
         if family is not None and family.pk == citizen_id:
             return AccessBasis(str(_("Your own login")))
         return AccessBasis(str(_("Guardian's login")))
-    engagements = list(
-        access_engagements(staff)
-        .filter(citizen_id=citizen_id)
-        .select_related("unit")
-        .order_by("valid_from")[:5]
-    )
-    ordinary = [e for e in engagements if e.kind != Engagement.Kind.EMERGENCY]
-    if ordinary:
-        engagement = ordinary[0]
+    engagements = access_engagements(staff).filter(citizen_id=citizen_id).order_by("valid_from")
+    # An ordinary relation names the access even when the glass was broken too.
+    engagement = engagements.exclude(kind=Engagement.Kind.EMERGENCY).select_related("unit").first()
+    if engagement is not None:
         if engagement.unit is not None:
             return AccessBasis(f"{engagement.get_kind_display()} ({engagement.unit.name})")
         return AccessBasis(str(engagement.get_kind_display()))
     if _plans_taken_part_in(staff).filter(members__citizen_id=citizen_id).exists():
         return AccessBasis(str(_("Takes part in the shared plan")))
-    if engagements:
-        reason = engagements[0].purpose
+    emergency = engagements.filter(kind=Engagement.Kind.EMERGENCY).first()
+    if emergency is not None:
+        reason = emergency.purpose
         return AccessBasis(str(_("Break the glass: %(reason)s") % {"reason": reason}), True)
     return AccessBasis("")
 
@@ -1098,3 +1098,199 @@ def get_target_for_user(user: AnyUser, target_id: int) -> Target:
     if target is None:
         raise Http404("No such target")
     return target
+
+
+# --------------------------------------------------------------------------- audit
+#
+# The audit log's own pages. A family login reads the entries about its own
+# citizen and the children in its care (the GDPR right of access), never
+# about a sibling it has no right to; staff read no one's insight page. A
+# leader reviews unusual access by the staff who held a role, during the
+# period reviewed, in a unit the leader leads today or beneath it; the
+# municipal director (leader of the root unit) reviews every staff member of
+# the municipality. Front-line staff, analysts and politicians review nothing.
+# The review names staff and shows citizens by number only: reading the log
+# opens no citizen, so nothing here is logged as a look-up.
+
+
+def is_family_login(user: AnyUser) -> bool:
+    """A citizen's own login and not a staff member's: the one who has an insight page."""
+    return family_citizen(user) is not None and staff_for(user) is None
+
+
+def insight_citizens(user: AnyUser) -> CitizenQuerySet:
+    """Citizens whose audit entries a family login may read: itself and its children in care."""
+    if not is_family_login(user):
+        return Citizen.objects.none()
+    return family_members_in_care(user)
+
+
+def can_review_access(user: AnyUser, on: dt.date | None = None) -> bool:
+    """Leaders (a leader role at home today) review the look-ups made by their staff."""
+    staff = staff_for(user)
+    return staff is not None and _own_roles(staff, on or today(), Role.Kind.LEADER).exists()
+
+
+def access_reviewable_staff(
+    user: AnyUser, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[Staff]:
+    """Staff whose audit entries a leader reviews for the period ``start``..``end``.
+
+    A staff member who held a role in a led unit at any time in the period is
+    included (someone who moved on last week is still reviewed for what they
+    did before). Without a period, today's roles (``staff_in_led_units``).
+    """
+    staff = staff_for(user)
+    if staff is None:
+        return Staff.objects.none()
+    on = today()
+    if _own_roles(staff, on, Role.Kind.LEADER).filter(unit__parent__isnull=True).exists():
+        return Staff.objects.filter(municipality_id=staff.municipality_id)
+    if start is None and end is None:
+        return staff_in_led_units(user, on)
+    first, last = start or end or on, end or start or on
+    held = RoleAssignment.objects.filter(
+        Q(valid_from__lte=last) & (Q(valid_to__isnull=True) | Q(valid_to__gte=first)),
+        unit__in=led_units(user, on),
+    )
+    return Staff.objects.filter(pk__in=held.values("staff_id"))
+
+
+def get_reviewable_staff(
+    user: AnyUser, staff_id: int, start: dt.date | None = None, end: dt.date | None = None
+) -> Staff:
+    """The staff member for a leader's drill-down, or 404 when outside the leader's reach."""
+    found = access_reviewable_staff(user, start, end).filter(pk=staff_id).first()
+    if found is None:
+        raise Http404("No such staff member")
+    return found
+
+
+def staff_unit_names(staff_ids: list[int], on: dt.date | None = None) -> dict[int, str]:
+    """Where each staff member works today, in one query: "who looked" on the insight page.
+
+    Unit names only; a staff member with roles in several units gets them all.
+    """
+    names: dict[int, list[str]] = {}
+    rows = (
+        RoleAssignment.objects.valid_on(on)
+        .filter(staff_id__in=set(staff_ids))
+        .order_by("staff_id", "unit__name")
+        .values_list("staff_id", "unit__name")
+    )
+    for staff_id, unit_name in rows:
+        if unit_name not in names.setdefault(staff_id, []):
+            names[staff_id].append(unit_name)
+    return {staff_id: ", ".join(units) for staff_id, units in names.items()}
+
+
+def family_login_ids(user_ids: list[int]) -> set[int]:
+    """Which of these users are family logins: their names are citizens' and never shown."""
+    return set(Citizen.objects.filter(user_id__in=set(user_ids)).values_list("user_id", flat=True))
+
+
+# ---------------------------------------------------------- citizens: consent and emergency access
+#
+# A consent is read by whoever may see its citizen, and recorded or withdrawn
+# by the front-line staff among them (a leader who takes part in a plan reads
+# it but does not act for the family). A family login reads and withdraws the
+# consents about itself and the children in its care, and those it gave
+# itself. A withdrawal closes access at once through ``access_engagements``.
+#
+# Breaking the glass looks the CPR number up in the user's own municipality
+# only, so a miss says nothing about whether the person lives elsewhere.
+
+
+def can_manage_consents(user: AnyUser, citizen: Citizen) -> bool:
+    """Front-line staff who may see the citizen record and withdraw their consents."""
+    return can_register_citizen(user) and can_view_citizen(user, citizen)
+
+
+def visible_consents(user: AnyUser) -> QuerySet[Consent]:
+    """Consents ``user`` may read: of visible citizens (staff), or the family's own."""
+    if staff_for(user) is not None:
+        return Consent.objects.filter(citizen__in=visible_citizens(user))
+    citizen = family_citizen(user)
+    if citizen is None:
+        return Consent.objects.none()
+    return Consent.objects.filter(Q(citizen__in=family_members_in_care(user)) | Q(given_by=citizen))
+
+
+def get_consent_for_user(user: AnyUser, consent_id: int) -> Consent:
+    """The consent, or 404 when it does not exist or the user may not read it."""
+    consent = (
+        visible_consents(user)
+        .select_related("citizen", "given_by", "recorded_by")
+        .filter(pk=consent_id)
+        .first()
+    )
+    if consent is None:
+        raise Http404("No such consent")
+    audit_read(user, consent, [consent.citizen_id])
+    return consent
+
+
+def may_withdraw_consent(user: AnyUser, consent: Consent) -> bool:
+    """Whether ``user`` may withdraw the consent, whatever its state (the action checks that)."""
+    if staff_for(user) is not None:
+        return can_manage_consents(user, consent.citizen)
+    return visible_consents(user).filter(pk=consent.pk).exists()
+
+
+def find_citizen_for_break_glass(user: AnyUser, cpr: str) -> Citizen | None:
+    """The citizen of the user's own municipality with this CPR number, for breaking the glass.
+
+    ``None`` when the user may not break the glass, or nobody in their
+    municipality has the number. Raises ValidationError for a malformed number.
+    """
+    staff = staff_for(user)
+    if staff is None or not can_break_glass(user):
+        return None
+    return Citizen.objects.filter(municipality_id=staff.municipality_id).by_cpr(cpr)
+
+
+def rests_on_emergency_access(user: AnyUser, citizen: Citizen) -> bool:
+    """Whether the user sees the citizen today only because they broke the glass."""
+    return access_basis(user, citizen.pk).break_glass
+
+
+# accounts: login hardening
+#
+# Two-factor login is open to every user. HELHED_REQUIRE_2FA_FOR_STAFF makes it
+# required for everyone who can reach citizens' data or run the system: staff
+# members and technical administrators (Django staff or superusers). Family
+# logins are not held to it: they see only their own family's plans.
+
+
+def two_factor_required(user: AnyUser) -> bool:
+    """Whether this user must set up two-factor login before using Helhed."""
+    if not settings.HELHED_REQUIRE_2FA_FOR_STAFF:
+        return False
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    return user.is_staff or user.is_superuser or staff_for(user) is not None
+
+
+# --------------------------------------------------------------------------- access matrix
+#
+# Found by the access matrix (tests/security/test_access_matrix.py): an
+# engagement resting on a consent opened the citizen to any sector, though the
+# family consented to sharing with the sectors it named only. A referral
+# accepted on a consent for school and social services gave a health unit
+# full access, for example.
+
+
+def _consent_covers_q(staff: Staff, on: dt.date) -> Q:
+    """An engagement on a legal basis, or on a consent whose sectors cover the access.
+
+    A unit's engagement is covered when the consent names the unit's sector; a
+    personal one when it names the sector of a unit where ``staff`` holds a
+    front-line role on ``on`` (the sector the staff member works in).
+    """
+    named = Consent.sectors.through.objects.filter(consent_id=OuterRef("consent_id"))
+    own_sectors = Unit.objects.filter(pk__in=_frontline_unit_ids(staff, on)).values("sector_id")
+    return (
+        Q(consent__isnull=True)
+        | (Q(unit__isnull=False) & Exists(named.filter(sector_id=OuterRef("unit__sector_id"))))
+        | (Q(unit__isnull=True) & Exists(named.filter(sector_id__in=own_sectors)))
+    )

@@ -39,7 +39,7 @@ from django.test import TestCase
 
 from helhed.citizens import cpr as cprlib
 from helhed.citizens.actions import do_start_engagement
-from helhed.citizens.models import Citizen, Engagement, FamilyLink
+from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
 from helhed.organisation.actions import do_assign_role, do_create_unit
 from helhed.organisation.models import (
     Municipality,
@@ -175,6 +175,43 @@ def engage(
         valid_from=valid_from,
         valid_to=valid_to,
     )
+
+
+def make_consent(
+    citizen: Citizen,
+    *,
+    sectors: Sequence[str] = ("school", "social"),
+    given_by: Citizen | None = None,
+    purpose: str = "Samarbejde om trivsel i skolen",
+    given_on: dt.date = EPOCH,
+    expires_on: dt.date | None = None,
+    withdrawn_on: dt.date | None = None,
+) -> Consent:
+    """A consent of ``citizen`` (given by themself unless ``given_by``) over sector codes."""
+    consent = Consent.objects.create(
+        citizen=citizen,
+        purpose=purpose,
+        given_by=given_by or citizen,
+        given_on=given_on,
+        expires_on=expires_on,
+        withdrawn_on=withdrawn_on,
+    )
+    consent.sectors.set(Sector.objects.filter(code__in=sectors))
+    return consent
+
+
+def give_emergency_role(staff: Staff, unit: Unit) -> RoleAssignment:
+    """Put ``staff`` on call in ``unit``: a front-line role that may break the glass."""
+    role, _created = Role.objects.update_or_create(
+        code="on_call",
+        defaults={
+            "name_da": "Socialrådgiver i døgnvagt",
+            "name_en": "On-call social worker",
+            "kind": Role.Kind.FRONTLINE,
+            "emergency_access": True,
+        },
+    )
+    return do_assign_role(staff=staff, unit=unit, role=role, valid_from=EPOCH)
 
 
 def make_family_login(citizen: Citizen, username: str) -> User:

@@ -6,6 +6,8 @@ from ninja import NinjaAPI
 
 from helhed.api import errors
 from helhed.api.auth import API_AUTH
+from helhed.audit.api import router as audit_router
+from helhed.citizens.api import consents_router
 from helhed.citizens.api import router as citizens_router
 from helhed.feedback.api import router as feedback_router
 from helhed.organisation.api import router as organisation_router
@@ -28,6 +30,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", organisation_router)
 api.add_router("/citizens", citizens_router)
+api.add_router("/consents", consents_router)
 api.add_router("/", plans_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/results", results_router)
+api.add_router("/audit", audit_router)

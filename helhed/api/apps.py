@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class ApiConfig(AppConfig):
     name = "helhed.api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        # Retention rules for API tokens, sessions and login attempts.
+        from helhed.api import retention  # noqa: F401

@@ -37,6 +37,12 @@ class Entry:
     break_glass: bool = False
     detail: dict[str, Any] = field(default_factory=dict)
     at: dt.datetime | None = None
+    # A staff member acting without a login of their own (the demo's simulated
+    # history): named by their staff record instead of a user.
+    staff: Any = None
+    # An object named by type and id, where no instance is at hand.
+    object_type: str = ""
+    object_id: str = ""
 
 
 def log(
@@ -122,15 +128,32 @@ def log_read(
     )
 
 
-def log_list(user: Any, citizen_ids: Iterable[int], *, what: str, purpose: str = "") -> None:
-    """Log that ``user`` saw these citizens named in a list (a search, a worklist)."""
-    ids = sorted(set(citizen_ids))
-    if not ids:
-        return
+def log_list(
+    user: Any,
+    citizen_ids: Iterable[int | None],
+    *,
+    what: str,
+    action: str = codes.LIST,
+    purpose: str = "",
+) -> None:
+    """Log that ``user`` saw these citizens named in a list (a search, a worklist).
+
+    ``what`` names the list (a URL name such as ``"citizens:list"``, never a
+    search term); ``action`` is ``codes.SEARCH`` for search results. The whole
+    page is one batch, and each citizen is logged once per request and list,
+    however many times the page asks.
+    """
+    context = current()
+    ids = []
+    for citizen_id in sorted({c for c in citizen_ids if c is not None}):
+        key = (action, f"list:{what}", str(citizen_id))
+        if key not in context.seen:
+            context.seen.add(key)
+            ids.append(citizen_id)
     log_many(
         [
             Entry(
-                action=codes.LIST,
+                action=action,
                 actor=user,
                 citizen_id=citizen_id,
                 purpose=purpose,
@@ -154,7 +177,10 @@ def _row(entry: Entry, context: Any) -> AuditEntry:
     user = entry.actor if entry.actor is not None else context.user
     if isinstance(user, _LazyRequestUser):
         user = user.resolve()
-    actor_id, actor, staff_id = _actor(user, context.source)
+    if entry.staff is not None:
+        actor_id, actor, staff_id = entry.staff.user_id, entry.staff.full_name, entry.staff.pk
+    else:
+        actor_id, actor, staff_id = _actor(user, context.source)
     obj = entry.obj
     citizen_id = entry.citizen_id
     return AuditEntry(
@@ -165,8 +191,8 @@ def _row(entry: Entry, context: Any) -> AuditEntry:
         actor_staff_id=staff_id,
         action=entry.action,
         citizen_id=citizen_id,
-        object_type=_object_type(obj) if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=_object_type(obj) if obj is not None else entry.object_type,
+        object_id=str(obj.pk) if obj is not None else entry.object_id,
         purpose=(entry.purpose or context.purpose)[:300],
         source=(entry.source or context.source)[:100],
         break_glass=entry.break_glass,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from helhed.audit import codes, trail
 from helhed.citizens import crypto
 from helhed.citizens.models import Citizen, Consent, Engagement
+from helhed.lib.logfilter import CPR_SHAPE
 from helhed.lib.validity import today
-from helhed.organisation.models import Municipality, Staff, Unit
+from helhed.organisation.models import Municipality, Sector, Staff, Unit
 
 
 @transaction.atomic
@@ -100,6 +101,7 @@ def do_rotate_cpr_keys(
     while True:
         batch = list(
             Citizen.objects.filter(pk__gt=last_pk)
+            .exclude(cpr_encrypted="")  # anonymised: nothing to re-encrypt
             .order_by("pk")
             .only("pk", "cpr_encrypted")[:batch_size]
         )
@@ -139,6 +141,13 @@ def do_break_glass(*, actor: Staff, citizen: Citizen, reason: str) -> Engagement
             },
             code="reason_too_short",
         )
+    if CPR_SHAPE.search(reason):
+        # The reason is kept as the engagement's purpose and in the audit log,
+        # where a CPR number must never be written.
+        raise ValidationError(
+            {"reason": _("Leave the CPR number out of the reason: the reason is kept in the log.")},
+            code="reason_has_cpr",
+        )
     if citizen.municipality_id != actor.municipality_id:
         raise ValidationError(
             _("Emergency access covers citizens of your own municipality only."),
@@ -162,3 +171,104 @@ def do_break_glass(*, actor: Staff, citizen: Citizen, reason: str) -> Engagement
         break_glass=True,
     )
     return engagement
+
+
+# --------------------------------------------------------------------------- consents
+
+
+def _date(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+@transaction.atomic
+def do_record_consent(
+    *,
+    actor: Staff,
+    citizen: Citizen,
+    sectors: Iterable[Sector],
+    purpose: str,
+    given_by: Citizen,
+    given_on: dt.date | None = None,
+    expires_on: dt.date | None = None,
+) -> Consent:
+    """Record the citizen's (or a guardian's) consent to share data across ``sectors``.
+
+    The caller checks that ``actor`` may (``policy.can_manage_consents``).
+    Every problem is reported at once, keyed by field, and nothing is saved
+    unless all is well: a consent is the basis of other units' access, so a
+    half-recorded one (without its sectors, say) must never exist.
+    """
+    on = today()
+    given_on = given_on or on
+    sectors = list(sectors)
+    consent = Consent(
+        citizen=citizen,
+        purpose=" ".join(purpose.split()),
+        given_by=given_by,
+        given_on=given_on,
+        expires_on=expires_on,
+        recorded_by=actor,
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        # The two date constraints are checked below, with the error on the field.
+        consent.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = {field: list(messages) for field, messages in exc.message_dict.items()}
+    if not sectors:
+        errors.setdefault("sectors", []).append(_("Choose the sectors the consent covers."))
+    if given_on > on:
+        errors.setdefault("given_on", []).append(
+            _("A consent cannot be dated in the future; record it on the day it is given.")
+        )
+    if expires_on is not None and expires_on < given_on:
+        errors.setdefault("expires_on", []).append(
+            _("A consent cannot expire before it was given (%(date)s).") % {"date": _date(given_on)}
+        )
+    if errors:
+        raise ValidationError(errors)
+    consent.save()
+    consent.sectors.set(sectors)
+    return consent
+
+
+@transaction.atomic
+def do_withdraw_consent(*, consent: Consent, withdrawn_on: dt.date | None = None) -> Consent:
+    """Withdraw a consent; the access it gave closes at once.
+
+    ``policy.access_engagements`` ignores engagements whose consent is not in
+    force on the day asked, so nothing else has to be revoked. A withdrawal
+    is dated today or, when recorded late, the day the family said so; never
+    in the future (access would stay open until then) and never twice. The
+    caller checks that the user may (``policy.may_withdraw_consent``).
+    """
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    on = today()
+    when = withdrawn_on or on
+    if locked.withdrawn_on is not None:
+        raise ValidationError(
+            _("The consent was already withdrawn on %(date)s.")
+            % {"date": _date(locked.withdrawn_on)},
+            code="already_withdrawn",
+        )
+    if when > on:
+        raise ValidationError(
+            {
+                "withdrawn_on": _(
+                    "A withdrawal cannot be dated in the future: it takes effect when recorded."
+                )
+            },
+            code="withdrawn_in_future",
+        )
+    if when < locked.given_on:
+        raise ValidationError(
+            {
+                "withdrawn_on": _("A consent cannot be withdrawn before it was given (%(date)s).")
+                % {"date": _date(locked.given_on)}
+            },
+            code="withdrawn_before_given",
+        )
+    locked.withdrawn_on = when
+    locked.save(update_fields=["withdrawn_on"])
+    consent.withdrawn_on = when
+    return locked

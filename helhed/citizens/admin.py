@@ -10,12 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext
 
 from helhed import policy
+from helhed.audit import codes, trail
 from helhed.citizens.actions import do_start_engagement
 from helhed.citizens.forms import CitizenAdminForm
 from helhed.citizens.models import Citizen, Engagement
@@ -46,6 +48,26 @@ class CitizenAdmin(ScopedForeignKeys, GuardedAdmin[Citizen]):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Citizen]:
         return policy.visible_citizens(request.user).select_related("municipality")
+
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
+        """The list page; the citizens on the page shown are logged as seen, like the web's."""
+        changelist = super().get_changelist_instance(request)
+        trail.log_list(
+            request.user,
+            [c.pk for c in changelist.result_list],
+            what="admin:citizens",
+            action=codes.SEARCH if changelist.query else codes.LIST,
+        )
+        return changelist
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Citizen | None:
+        """One citizen for the change page, logged as looked at like the web's detail page."""
+        citizen = super().get_object(request, object_id, from_field)
+        if citizen is not None:
+            policy.audit_read(request.user, citizen, [citizen.pk])
+        return citizen
 
     def save_model(self, request: HttpRequest, obj: Citizen, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

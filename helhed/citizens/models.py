@@ -81,6 +81,9 @@ class Citizen(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when retention anonymised the row (names, CPR number and family links
+    # removed); the row stays because audit entries and aggregates refer to it.
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True, editable=False)
 
     objects = CitizenQuerySet.as_manager()
 
@@ -109,6 +112,8 @@ class Citizen(models.Model):
     @property
     def cpr(self) -> str:
         """The decrypted CPR number, DDMMYY-SSSS. Read it only where the user may see it."""
+        if not self.cpr_encrypted:
+            return ""  # anonymised: the number is gone
         number = crypto.decrypt(self.cpr_encrypted)
         return f"{number[:6]}-{number[6:]}"
 

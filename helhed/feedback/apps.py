@@ -10,4 +10,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # Every change of personal data is audited (the audit app imports no domain app).
-        from helhed.feedback import audited  # noqa: F401
+        # Ratings go with their plan; ``retention`` names them in the retention rules.
+        from helhed.feedback import (
+            audited,  # noqa: F401
+            retention,  # noqa: F401
+        )

@@ -1,4 +1,4 @@
-"""API pagination with bounded page numbers.
+"""API pagination with bounded page numbers, and pages whose rows are logged as seen.
 
 django-ninja's default accepts any integer page, and a page number beyond the
 database's integer range reached the database as an OFFSET and failed with a
@@ -7,8 +7,14 @@ database's integer range reached the database as an OFFSET and failed with a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+
+from helhed.audit import codes, trail
 
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 500
@@ -18,3 +24,44 @@ class BoundedPages(PageNumberPagination):
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
         page_size: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE)
+
+
+class AuditedPages(BoundedPages):
+    """Pages that name citizens: the citizens on the page served are logged as seen.
+
+    Only the rows of the page, not the whole result, in one batch of audit
+    entries (``trail.log_list``). ``citizens`` maps the page's rows to citizen
+    ids, ``what`` names the list in the log, and a non-empty ``search``
+    parameter makes the page a search result (``codes.SEARCH``).
+
+    Use as ``@paginate(AuditedPages, page_size=50, what="api:citizens",
+    citizens=lambda rows: [c.pk for c in rows], search="q")``.
+    """
+
+    def __init__(
+        self,
+        *,
+        what: str,
+        citizens: Callable[[list[Any]], Iterable[int | None]],
+        search: str = "",
+        **kwargs: Any,
+    ) -> None:
+        self.what = what
+        self.citizens = citizens
+        self.search = search
+        super().__init__(**kwargs)
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        rows = list(page[self.items_attribute])
+        page[self.items_attribute] = rows
+        searched = bool(self.search and str(params.get(self.search) or "").strip())
+        trail.log_list(
+            request.user,
+            self.citizens(rows),
+            what=self.what,
+            action=codes.SEARCH if searched else codes.LIST,
+        )
+        return page

@@ -10,4 +10,8 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         # Every change of personal data is audited (the audit app imports no domain app).
-        from helhed.plans import audited  # noqa: F401
+        # Retention rules for plans, concerns, notifications and referrals.
+        from helhed.plans import (
+            audited,  # noqa: F401
+            retention,  # noqa: F401
+        )

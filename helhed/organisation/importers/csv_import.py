@@ -87,6 +87,13 @@ def _where(name: str, line: int) -> str:
     return _("%(file)s, line %(line)d") % {"file": name, "line": line}
 
 
+def _unreadable(name: str, line: int, exc: csv.Error) -> RowError:
+    """A line the csv module gives up on (a cell past its 128 KB limit): the file is refused."""
+    return RowError(
+        _where(name, line), _("The line cannot be read as CSV: %(error)s") % {"error": exc}, line
+    )
+
+
 def _read_text(source: Source) -> tuple[str, str]:
     """The file's text and the name to show in errors."""
     if isinstance(source, str | Path):
@@ -115,7 +122,11 @@ def _records(
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        parsed.errors.append(_unreadable(name, reader.line_num, exc))
+        return name, []
     if header is None:
         parsed.errors.append(RowError(name, _("The file is empty."), None))
         return name, []
@@ -143,8 +154,12 @@ def _records(
     if unknown or missing:
         return name, []
     records = []
-    for cells in reader:
-        line = reader.line_num
+    try:
+        rows = [(reader.line_num, cells) for cells in reader]
+    except csv.Error as exc:
+        parsed.errors.append(_unreadable(name, reader.line_num, exc))
+        return name, []
+    for line, cells in rows:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):

@@ -211,8 +211,8 @@ class TreeQueryCountTests(BaseTestCase):
         self.login(self.caseworker)
         self.add_units(3)
         # Session, user, staff record, units (with staff counts), leaders, and
-        # the menu's check for a family login.
-        with self.assertNumQueries(6):
+        # the menu's checks for a family login and for emergency access.
+        with self.assertNumQueries(7):
             self.client.get(URL)
         small = self.count_queries()
         self.add_units(60)

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import AuditedPages
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff, Unit
 from helhed.plans.actions import concerns as actions
@@ -98,7 +98,7 @@ class ConcernIn(Schema):
     observed_on: dt.date | None = Field(None, description="Defaults to today.")
 
 
-class NoteIn(Schema):
+class ConcernNoteIn(Schema):
     note: str = Field("", max_length=5000, pattern=NO_NUL_PATTERN)
     follow_up_owner_id: int | None = None
     follow_up_on: dt.date | None = None
@@ -153,7 +153,12 @@ def _to_change(request: HttpRequest, concern_id: int) -> tuple[Concern, Staff]:
 
 
 @router.get("", response=list[ConcernOut])
-@paginate(BoundedPages, page_size=50)
+@paginate(
+    AuditedPages,
+    page_size=50,
+    what="api:concerns",
+    citizens=lambda rows: [c.citizen_id for c in rows],
+)
 def list_concerns(
     request: HttpRequest, overdue: bool = False, status: Concern.Status | None = None
 ) -> QuerySet[Concern]:
@@ -208,7 +213,7 @@ def log_concern(request: HttpRequest, payload: ConcernIn) -> tuple[int, Concern]
 
 
 @router.post("/{concern_id}/notes", response={201: ConcernDetailOut})
-def add_note(request: HttpRequest, concern_id: int, payload: NoteIn) -> tuple[int, Concern]:
+def add_note(request: HttpRequest, concern_id: int, payload: ConcernNoteIn) -> tuple[int, Concern]:
     """A follow-up note; optionally a new follow-up owner and/or date."""
     concern, staff = _to_change(request, concern_id)
     actions.do_add_concern_note(
@@ -245,14 +250,16 @@ def escalate_to_notification(
     return 201, _detail(concern)
 
 
-class PlanIn(Schema):
+class EscalationPlanIn(Schema):
     title: str = Field("", max_length=200, pattern=NO_NUL_PATTERN)
     coordinator_id: int | None = Field(None, description="Defaults to you.")
     note: str = Field("", max_length=2000, pattern=NO_NUL_PATTERN)
 
 
 @router.post("/{concern_id}/plan", response={201: ConcernDetailOut})
-def escalate_to_plan(request: HttpRequest, concern_id: int, payload: PlanIn) -> tuple[int, Concern]:
+def escalate_to_plan(
+    request: HttpRequest, concern_id: int, payload: EscalationPlanIn
+) -> tuple[int, Concern]:
     """Escalate into the child's shared plan: join the active one, or start one."""
     concern, staff = _to_change(request, concern_id)
     actions.do_escalate_concern_to_plan(

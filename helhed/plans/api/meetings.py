@@ -21,16 +21,17 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.lib.middleware import NO_NUL_PATTERN
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import AuditedPages
 from helhed.organisation.models import Staff
 from helhed.plans.actions import meetings as actions
-from helhed.plans.models import Action, Decision, Meeting, Plan
+from helhed.plans.models import Action, Decision, Meeting, Plan, PlanMember
 
 router = Router(tags=["meetings"])
 
 
-class ParticipantOut(Schema):
+class MeetingParticipantOut(Schema):
     id: int
     name: str
     role: str
@@ -48,7 +49,7 @@ class MeetingOut(Schema):
     agenda: str
     status: str
     without_citizen_reason: str
-    participants: list[ParticipantOut]
+    participants: list[MeetingParticipantOut]
 
 
 class ActionOut(Schema):
@@ -154,9 +155,9 @@ class ReassignIn(Schema):
     due_on: dt.date = Field(..., description="Today or later.")
 
 
-def _participants(meeting: Meeting) -> list[ParticipantOut]:
+def _participants(meeting: Meeting) -> list[MeetingParticipantOut]:
     return [
-        ParticipantOut(
+        MeetingParticipantOut(
             id=p.pk,
             name=p.name,
             role=p.role,
@@ -226,8 +227,14 @@ def _action_for_change(request: HttpRequest, action_id: int) -> tuple[Action, St
 def list_meetings(request: HttpRequest, plan_id: int) -> list[MeetingOut]:
     """The plan's meetings, the latest first."""
     plan = policy.get_plan_for_user(request.user, plan_id)
-    meetings = plan.meetings.prefetch_related("participants")
-    return [_meeting_out(m) for m in meetings]
+    meetings = [_meeting_out(m) for m in plan.meetings.prefetch_related("participants")]
+    # The family at the table (parents, say) need not be the plan's members.
+    trail.log_list(
+        request.user,
+        [p.citizen_id for m in meetings for p in m.participants],
+        what="api:plan_meetings",
+    )
+    return meetings
 
 
 @router.post("/plans/{plan_id}/meetings", response={201: MeetingOut})
@@ -268,7 +275,11 @@ def schedule_meeting(
 def get_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     """A meeting with its decisions and actions; the minutes only for staff."""
     meeting = policy.get_meeting_for_user(request.user, meeting_id)
-    return _detail_out(request, meeting)
+    detail = _detail_out(request, meeting)
+    trail.log_list(
+        request.user, [p["citizen_id"] for p in detail["participants"]], what="api:meeting"
+    )
+    return detail
 
 
 @router.post("/meetings/{meeting_id}/minutes", response=MeetingDetailOut)
@@ -310,8 +321,16 @@ def cancel_meeting(request: HttpRequest, meeting_id: int, payload: CancelIn) -> 
 # --------------------------------------------------------------------------- actions
 
 
+def _families_of(actions: list[Action]) -> list[int]:
+    """The citizens of the plans a page of actions is about."""
+    plan_ids = {a.plan_id for a in actions}
+    return list(
+        PlanMember.objects.filter(plan_id__in=plan_ids).values_list("citizen_id", flat=True)
+    )
+
+
 @router.get("/actions/mine", response=list[ActionOut])
-@paginate(BoundedPages, page_size=50)
+@paginate(AuditedPages, page_size=50, what="api:my_actions", citizens=_families_of)
 def my_actions(request: HttpRequest, status: str = "") -> QuerySet[Action]:
     """The caller's actions: open ones first by due date. Filter with ``status=open``."""
     staff = policy.staff_for(request.user)

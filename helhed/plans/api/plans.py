@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import AuditedPages
 from helhed.organisation.models import Sector, Staff
 from helhed.plans.actions.plans import (
     StalePlanError,
@@ -364,8 +364,13 @@ def _effort_arguments(
 # --------------------------------------------------------------------------- endpoints
 
 
+def _members_of(plans: list[Plan]) -> list[int]:
+    """The citizens named in a page of plans (their members, already prefetched)."""
+    return [m.citizen_id for plan in plans for m in plan.members.all()]
+
+
 @router.get("", response=list[PlanOut])
-@paginate(BoundedPages, page_size=50)
+@paginate(AuditedPages, page_size=50, what="api:plans", citizens=_members_of, search="q")
 def list_plans(request: HttpRequest, q: str = "", status: str = "") -> QuerySet[Plan]:
     """Plans the user may open; search by title or a citizen's name, filter by status."""
     _staff(request)

@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import AuditedPages
 from helhed.organisation.models import Staff
 from helhed.plans.actions import referrals as actions
 from helhed.plans.models import LegalBasis, Plan, Referral
@@ -129,6 +129,9 @@ def _one(request: HttpRequest, referral_id: int) -> Referral:
     ).first()
     if referral is None:
         raise HttpError(404, "No such referral")
+    if _readable(referral):
+        # Read here rather than through ``get_referral_for_user``: log it the same way.
+        policy.audit_read(request.user, referral, [referral.citizen_id])
     return referral
 
 
@@ -140,7 +143,12 @@ def _staff(request: HttpRequest) -> Staff:
 
 
 @router.get("", response=list[ReferralOut])
-@paginate(BoundedPages, page_size=50)
+@paginate(
+    AuditedPages,
+    page_size=50,
+    what="api:referrals",
+    citizens=lambda rows: [r.citizen_id for r in rows if _readable(r)],
+)
 def list_referrals(
     request: HttpRequest,
     box: Literal["all", "incoming", "outgoing"] = "all",

@@ -18,11 +18,11 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.citizens.models import Citizen
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import AuditedPages
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff
 from helhed.plans.actions.worklist import REVIEW_MAX_DAYS, REVIEW_MIN_DAYS, do_set_needs_rule
-from helhed.plans.models import NeedsRule
+from helhed.plans.models import NeedsRule, PlanMember
 from helhed.plans.worklist import composite_needs, efforts_to_review, needs_counts
 
 router = Router(tags=["worklist"])
@@ -87,8 +87,21 @@ def _rule_out(rule: NeedsRule) -> RuleOut:
     )
 
 
+def _families_of(reviews: list[EffortReviewOut]) -> list[int]:
+    """The citizens of the plans a page of efforts to review names."""
+    plan_ids = {r.plan_id for r in reviews}
+    return list(
+        PlanMember.objects.filter(plan_id__in=plan_ids).values_list("citizen_id", flat=True)
+    )
+
+
 @router.get("", response=list[WorklistRowOut])
-@paginate(BoundedPages, page_size=50)
+@paginate(
+    AuditedPages,
+    page_size=50,
+    what="api:worklist",
+    citizens=lambda rows: [r.citizen_id for r in rows],
+)
 def list_worklist(request: HttpRequest, without_coordinator: bool = False) -> list[WorklistRowOut]:
     """Citizens the user works with who meet the municipality's rule, by name."""
     staff = policy.staff_for(request.user)
@@ -117,7 +130,7 @@ def list_worklist(request: HttpRequest, without_coordinator: bool = False) -> li
 
 
 @router.get("/efforts", response=list[EffortReviewOut])
-@paginate(BoundedPages, page_size=50)
+@paginate(AuditedPages, page_size=50, what="api:worklist_efforts", citizens=_families_of)
 def list_efforts_to_review(request: HttpRequest) -> list[EffortReviewOut]:
     """Efforts in the plans the user works on that have shown no progress for too long."""
     staff = policy.staff_for(request.user)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.citizens.models import Citizen
 from helhed.lib.forms import ActionErrorsForm
 from helhed.lib.validity import today
@@ -114,10 +115,16 @@ def concern_list(request: HttpRequest) -> HttpResponse:
             }
             for row in led_page
         ]
+    owned_page = _page(request, owned, "owned_page")
+    raised_page = _page(request, raised, "raised_page")
+    # The leader's rows name no child; the user's own two lists do.
+    trail.log_list(
+        request.user, [c.citizen_id for c in (*owned_page, *raised_page)], what="plans:concerns"
+    )
     context: dict[str, Any] = {
         "show_all": show_all,
-        "owned": _page(request, owned, "owned_page"),
-        "raised": _page(request, raised, "raised_page"),
+        "owned": owned_page,
+        "raised": raised_page,
         "leads": leads,
         "led": led_page,
         "led_rows": led_rows,

@@ -4,7 +4,8 @@ A family login (``Citizen.user``, MitID in production) sees the plans of the
 citizen and of the children in their care (``policy.visible_plans``): the
 goals in their own words, who helps them, meetings and what happens next.
 Never the professionals' minutes, never another family's data. Staff get
-404 here: their way into a plan is the professionals' plan page.
+404 here: their way into a plan is the professionals' plan page. The family's
+reads are audited like everyone's, with the family login as the actor.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.lib.validity import today
 from helhed.organisation.models import RoleAssignment, Staff, Unit
 from helhed.plans.models import Action, Meeting, Participant, Plan, PlanMember
@@ -50,6 +52,11 @@ def family_home(request: HttpRequest) -> HttpResponse:
             )
         )
         .order_by("status", "-started_on", "-pk")
+    )
+    trail.log_list(
+        request.user,
+        [m.citizen_id for p in plans for m in p.members.all()],
+        what="plans:family_home",
     )
     context = {"citizen": policy.family_citizen(request.user), "plans": plans}
     return render(request, "plans/family_home.html", context)
@@ -98,6 +105,9 @@ def family_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
     if plan is None:
         raise Http404("No such plan")
+    members = list(plan.citizens())
+    # The family reads the plan here, not through ``get_plan_for_user``: log it the same way.
+    policy.audit_read(request.user, plan, [m.pk for m in members])
     participants = list(
         Participant.objects.filter(plan=plan)
         .select_related("staff", "unit", "unit__sector")
@@ -112,7 +122,7 @@ def family_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     held = list(plan.meetings.filter(status=Meeting.Status.HELD).order_by("-starts_at"))
     context: dict[str, Any] = {
         "plan": plan,
-        "members": list(plan.citizens()),
+        "members": members,
         "goals": list(plan.goals.select_related("citizen").order_by("target_date", "pk")),
         "coordinator_unit": _coordinator_unit(plan, participants),
         "sectors": _by_sector(participants, plan.coordinator),

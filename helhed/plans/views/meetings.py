@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
 from helhed.organisation.models import RoleAssignment, Staff
@@ -60,7 +61,7 @@ from helhed.plans.forms.meetings import (
     ReassignActionForm,
     ScheduleMeetingForm,
 )
-from helhed.plans.models import Action, Meeting, Plan
+from helhed.plans.models import Action, Meeting, Plan, PlanMember
 
 
 def _staff_or_403(request: HttpRequest) -> Staff:
@@ -107,11 +108,14 @@ def meeting_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = policy.get_plan_for_user(request.user, plan_id)
     staff = _editor_or_403(request, plan)
     candidates = plan_staff(plan).order_by("first_name", "last_name")
+    family = family_candidates(plan)
+    # The guardians are offered by name, and they need not be the plan's members.
+    trail.log_list(request.user, [c.pk for c in family], what="plans:meeting_create")
     data = request.POST if request.method == "POST" else None
     form = ScheduleMeetingForm(
         data,
         staff=candidates,
-        family=family_candidates(plan),
+        family=family,
         initial={"staff": [staff.pk]},
     )
     status = 200
@@ -149,10 +153,13 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     if policy.staff_for(request.user) is None:
         return redirect("plans:meeting_summary", meeting_id=meeting.pk)
     can_edit = policy.can_edit_plan(request.user, meeting.plan)
+    participants = list(meeting.participants.select_related("staff", "citizen"))
+    # The family at the table (parents, say) need not be the plan's members.
+    trail.log_list(request.user, [p.citizen_id for p in participants], what="plans:meeting_detail")
     context: dict[str, Any] = {
         "meeting": meeting,
         "plan": meeting.plan,
-        "participants": meeting.participants.select_related("staff", "citizen"),
+        "participants": participants,
         "decisions": meeting.decisions.prefetch_related("actions__owner"),
         "actions": meeting.actions.select_related("owner", "decision"),
         "can_edit": can_edit,
@@ -309,10 +316,12 @@ def meeting_summary(request: HttpRequest, meeting_id: int) -> HttpResponse:
     the summary written for the family. The internal minutes are not on it.
     """
     meeting = policy.get_meeting_for_user(request.user, meeting_id)
+    participants = list(meeting.participants.all())
+    trail.log_list(request.user, [p.citizen_id for p in participants], what="plans:meeting_summary")
     context: dict[str, Any] = {
         "meeting": meeting,
         "plan": meeting.plan,
-        "participants": meeting.participants.all(),
+        "participants": participants,
         "decisions": meeting.decisions.all(),
         "actions": meeting.actions.exclude(status=Action.Status.CANCELLED).select_related("owner"),
         "is_family": policy.staff_for(request.user) is None,
@@ -350,6 +359,12 @@ def action_list(request: HttpRequest) -> HttpResponse:
     plan_ids = {a.plan_id for a in (*open_actions, *closed_actions)}
     visible_plan_ids = set(
         policy.visible_plans(request.user).filter(pk__in=plan_ids).values_list("pk", flat=True)
+    )
+    # An action says what is to be done for the plan's family.
+    trail.log_list(
+        request.user,
+        PlanMember.objects.filter(plan_id__in=plan_ids).values_list("citizen_id", flat=True),
+        what="plans:actions",
     )
 
     def rows(actions: list[Action]) -> list[ActionRow]:

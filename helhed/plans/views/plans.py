@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
+from helhed.audit import codes, trail
 from helhed.citizens.models import Citizen
 from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
@@ -207,6 +208,12 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "plan_id", flat=True
         )
     )
+    trail.log_list(
+        request.user,
+        [m.citizen_id for p in page for m in p.members.all()],
+        what="plans:list",
+        action=codes.SEARCH if query else codes.LIST,
+    )
     context: dict[str, Any] = {
         "page": page,
         "query": query,
@@ -245,6 +252,8 @@ def create(request: HttpRequest) -> HttpResponse:
         .filter(pk__in=citizen.guardians().values("pk"))
         .order_by("first_name", "last_name")
     )
+    # The guardians are offered by name as the family plan's adults.
+    trail.log_list(request.user, adults.values_list("pk", flat=True), what="plans:create")
     coordinators = _coordinators(staff.municipality_id)
     existing = (
         policy.visible_plans(request.user)
@@ -979,6 +988,10 @@ def _members_page(
     bound_member: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    candidates = _member_candidates(request, plan) if plan.kind == Plan.Kind.FAMILY else None
+    if candidates is not None:
+        # Relatives are offered by name as members to add.
+        trail.log_list(request.user, candidates.values_list("pk", flat=True), what="plans:members")
     rows = []
     for member in plan.members.select_related("citizen").order_by("pk"):
         if bound is not None and member.pk == bound_member:
@@ -994,11 +1007,8 @@ def _members_page(
         "rows": rows,
         "add_form": add_form
         or (
-            AddMemberForm(
-                candidates=_member_candidates(request, plan),
-                initial={"expected_version": plan.version},
-            )
-            if plan.kind == Plan.Kind.FAMILY
+            AddMemberForm(candidates=candidates, initial={"expected_version": plan.version})
+            if candidates is not None
             else None
         ),
         "stale": status == 409,

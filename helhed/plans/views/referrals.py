@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.citizens.models import Consent
 from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
@@ -129,6 +130,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=status)
     rows = with_readable(rows, request).select_related("citizen", "from_unit", "to_unit", "sent_by")
     page = Paginator(rows, REFERRALS_PER_PAGE).get_page(request.GET.get("page"))
+    # Only the rows the user may read name the child.
+    trail.log_list(
+        request.user,
+        [r.citizen_id for r in page if getattr(r, "readable", False)],
+        what="plans:referrals",
+    )
     context: dict[str, Any] = {
         "page": page,
         "box": box,

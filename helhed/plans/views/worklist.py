@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.citizens.models import Citizen
 from helhed.lib.htmx import wants_partial
 from helhed.lib.validity import today
 from helhed.plans.actions.worklist import do_set_needs_rule
 from helhed.plans.forms.worklist import NeedsRuleForm
-from helhed.plans.models import NeedsRule, Plan
+from helhed.plans.models import NeedsRule, Plan, PlanMember
 from helhed.plans.worklist import composite_needs, efforts_to_review, needs_counts
 
 ROWS_PER_PAGE = 25
@@ -48,6 +49,15 @@ def _plan_url(plan: Plan | None) -> str | None:
     return url_or_none("plans:detail", plan.pk) if plan is not None else None
 
 
+def _reviewed_citizens(context: dict[str, Any], partial: bool) -> list[int]:
+    """The citizens of the plans whose efforts the full page lists for review."""
+    plan_ids = {review.plan.pk for review, _url in context["reviews"]}
+    if partial or not plan_ids:
+        return []
+    members = PlanMember.objects.filter(plan_id__in=plan_ids)
+    return list(members.values_list("citizen_id", flat=True))
+
+
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
@@ -59,6 +69,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     rule = NeedsRule.for_municipality(staff.municipality)
     can = policy.capabilities(request.user)
     show = SHOW_ALL if request.GET.get("show") == SHOW_ALL else SHOW_UNCOORDINATED
+    partial = wants_partial(request)
     context: dict[str, Any] = {
         "rule": rule,
         "show": show,
@@ -79,10 +90,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
             (review, _plan_url(review.plan))
             for review in efforts_to_review(policy.editable_plans(request.user), rule, on)
         ]
+        # The rows name citizens; the efforts to review name their plans (the
+        # partial, for paging, has the rows only).
+        trail.log_list(
+            request.user,
+            [row.citizen.pk for row in page] + _reviewed_citizens(context, partial),
+            what="plans:worklist",
+        )
     if can.leads_units:
         citizens = Citizen.objects.filter(municipality_id=staff.municipality_id)
         context["counts"] = needs_counts(citizens, rule, on)
-    if wants_partial(request) and context["page"] is not None:
+    if partial and context["page"] is not None:
         return render(request, "plans/worklist_rows.html", context)
     return render(request, "plans/worklist.html", context)
 

@@ -46,6 +46,8 @@ STORED = Decimal("0.001")
 # Measurement.value has 14 digits, 3 of them decimals.
 LARGEST = Decimal("99999999999.999")
 HUNDRED = Decimal(100)
+# Measurement.persons is a 32-bit column on every database; the API's bound too.
+MOST_PERSONS = 2_000_000_000
 
 RegistrationFinder = Callable[[Unit, Period], "Unit | None"]
 
@@ -238,6 +240,8 @@ def _check_numbers(
     """The value to store, from the value given or from numerator and denominator."""
     if persons is not None and persons < 0:
         error("persons", _("The number of persons cannot be negative."), "negative")
+    elif persons is not None and persons > MOST_PERSONS:
+        error("persons", _("The number of persons is too large."), "too_large")
     for name, number in (("numerator", numerator), ("denominator", denominator)):
         if number is not None and (not number.is_finite() or abs(number) > LARGEST):
             error(name, _("The number is too large."), "too_large")

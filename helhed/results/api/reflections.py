@@ -51,7 +51,7 @@ class ReflectionOut(Schema):
         return reflection.led_by.full_name
 
 
-class StatusOut(Schema):
+class ReflectionStatusOut(Schema):
     indicator_id: int
     indicator: str
     period: str | None = Field(None, description="The period of the value shown.")
@@ -76,7 +76,7 @@ class ReflectionDetailOut(Schema):
     indicator_ids: list[int]
     what_we_see: str
     what_we_adjust: str
-    data: list[StatusOut] = Field(
+    data: list[ReflectionStatusOut] = Field(
         ..., description="The unit's own statuses; never broken down by employee."
     )
 

@@ -24,20 +24,20 @@ from helhed.results.status import IndicatorStatus
 router = Router(tags=["results: units"])
 
 
-class UnitOut(Schema):
+class ResultsUnitOut(Schema):
     id: int
     key: str
     name: str
     parent_id: int | None
 
 
-class PointOut(Schema):
+class ResultsPointOut(Schema):
     period: str
     value: Decimal | None
     target: Decimal | None
 
 
-class StatusOut(Schema):
+class IndicatorStatusOut(Schema):
     indicator_id: int
     value: Decimal | None
     suppressed: bool
@@ -46,7 +46,7 @@ class StatusOut(Schema):
     rag: str
     trend: str
     current: bool
-    series: list[PointOut]
+    series: list[ResultsPointOut]
 
 
 class MarkerRef(Schema):
@@ -59,12 +59,12 @@ class MarkerRef(Schema):
 
 class MarkerStatusOut(Schema):
     marker: MarkerRef
-    indicators: list[StatusOut]
+    indicators: list[IndicatorStatusOut]
 
 
 class LevelOut(Schema):
-    unit: UnitOut
-    statuses: list[StatusOut]
+    unit: ResultsUnitOut
+    statuses: list[IndicatorStatusOut]
 
 
 class DownOut(LevelOut):
@@ -72,7 +72,7 @@ class DownOut(LevelOut):
 
 
 class UnitResultsOut(Schema):
-    unit: UnitOut
+    unit: ResultsUnitOut
     period: str
     up: list[LevelOut]
     markers: list[MarkerStatusOut]

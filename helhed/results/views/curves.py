@@ -94,7 +94,8 @@ def _curve_to_edit(request: HttpRequest, curve_id: int) -> tuple[CurvePlan, Staf
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would take anything else for a view name (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

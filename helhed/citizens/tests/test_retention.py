@@ -20,7 +20,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from helhed.api.models import ApiToken
 from helhed.audit import codes, tracking
@@ -621,7 +621,8 @@ class CommandTests(RetentionTestCase):
 
     def test_the_rules_table_lists_every_rule_and_the_ratings_part(self) -> None:
         out = StringIO()
-        call_command("retention", "--rules", stdout=out)
+        with translation.override("en"):
+            call_command("retention", "--rules", stdout=out)
         table = out.getvalue()
         for code in retention.REGISTRY:
             self.assertIn(f"`{code}`", table)

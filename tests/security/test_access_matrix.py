@@ -1,0 +1,983 @@
+"""The access matrix: every subject x object x action, on the web and the API, against one table.
+
+``ALLOWED`` below is the access policy as a table. A subject is a role in a
+relation to one child, Alma (``SUBJECTS``); an object type is something that
+carries her data, or an aggregate (``ROUTES`` maps each to its URL names and
+API endpoints); an action is ``view`` (the detail page or endpoint), ``list``
+(does the object appear in the list page or endpoint) or ``change`` (one
+representative change). Every cell of the cross product is asked, on the web
+(Django's test client with a session) and on the API (a bearer token from
+``ApiToken.issue``, as ``create_api_token`` makes), in one test method with
+one ``subTest`` per cell; each request runs in a savepoint that is rolled
+back, so no cell steers the next.
+
+Anything not in the table is denied (``expected``): a login page or 401 for
+the anonymous user; "not listed" for a list; 403 for a change of an object
+the subject may see (a view or list of it is allowed in the table); 404
+otherwise, so that probing ids tells nothing. A cell's expected value is one of
+
+* ``200``: the page or endpoint answers with the object;
+* ``redacted``: it answers, without the child's name or CPR number;
+* ``listed``: the list names the object (a link or its text on the web, its
+  id in the API);
+* ``allowed``: the change gets past the policy: done (the API's 200/201, the
+  web's redirect) or, on the web, the empty form refused (400) after the
+  policy said yes; the API sends a valid body, since it checks the body first;
+* ``403``, ``404``, ``not listed``, ``login``.
+
+Beyond the status, no answer may name a child to a subject who has no right
+to her (``MAY_NAME``: her first name, or full name when short, and her CPR
+number in both forms), and no answer about an aggregate names her at all.
+
+A cell that contradicts the policy but is not fixed yet goes in
+``KNOWN_GAPS`` with its actual answer: the test then fails when the answer
+changes, and when the gap is closed (so the entry is removed and the table
+holds). The matrix found one gap, now fixed: an engagement resting on a
+consent opened the child to any sector, not only those the consent names
+(the ``scope`` subject; ``policy._consent_covers_q``).
+
+Set ``HELHED_MATRIX_REPORT=<path>`` to write every cell's actual answer, and
+the time per route, to a file (a reading aid when the policy changes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+from unittest import mock
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from helhed.api.models import ApiToken
+from helhed.citizens.actions import do_break_glass, do_start_engagement
+from helhed.citizens.models import Engagement
+from helhed.feedback.actions import do_record_rating
+from helhed.feedback.models import Scale, ScaleActivation
+from helhed.lib.validity import today
+from helhed.organisation.models import Staff
+from helhed.plans.actions.concerns import do_log_concern
+from helhed.plans.actions.meetings import do_add_action, do_schedule_meeting
+from helhed.plans.actions.referrals import do_send_referral
+from helhed.plans.actions.stories import do_write_story
+from helhed.plans.models import Concern, LegalBasis, Plan
+from helhed.results.actions.reports import (
+    do_approve_report,
+    do_generate_reports,
+    do_submit_report,
+    do_write_narrative,
+)
+from helhed.results.models import Ambition, Committee, Marker, StatusReport
+from helhed.test import (
+    EPOCH,
+    BaseTestCase,
+    engage,
+    give_emergency_role,
+    indicator,
+    make_citizen,
+    make_consent,
+    make_family_login,
+    make_plan,
+    make_staff,
+    make_unit,
+    municipality,
+    record_value,
+)
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+# --------------------------------------------------------------------------- the subjects
+
+SUBJECTS: dict[str, str] = {
+    "personal": "front-line (case worker) with a personal engagement with Alma",
+    "unit": "front-line (teacher) in Alma's school, which has a unit engagement with her",
+    "consented": "front-line (social) whose personal engagement rests on the family's consent "
+    "to share between school and social services",
+    "colleague": "front-line in the case worker's department, without an engagement",
+    "coordinator": "front-line coordinator of Alma's plan (and of her brother's), no engagement",
+    "participant": "front-line participant in Alma's plan (PPR), no engagement",
+    "withdrawn": "front-line whose engagement rests on a consent withdrawn yesterday",
+    "expired": "front-line whose engagement with Alma ended yesterday",
+    "scope": "front-line in a health unit whose engagement rests on the consent to share "
+    "between school and social services (what a referral accepted on it makes)",
+    "glass": "on-call social worker who broke the glass for Alma today",
+    "oncall": "on-call social worker who has not broken the glass",
+    "leader": "leader of Alma's school",
+    "chief": "chief of the children and school administration (above the school)",
+    "director": "municipal director (leader of the root unit)",
+    "analyst": "analyst",
+    "politician": "politician on the committee",
+    "outsider": "case worker in another municipality",
+    "guardian": "family login of Alma's mother, her guardian",
+    "child": "Alma's own family login",
+    "sibling": "family login of Alma's brother, not in the mother's care",
+    "stranger": "family login of an unrelated citizen",
+    "admin": "technical administrator (superuser) without a staff record",
+    "anonymous": "not signed in",
+}
+FAMILY = ("guardian", "child", "sibling", "stranger")
+NON_STAFF = (*FAMILY, "admin", "anonymous")
+STAFF = tuple(s for s in SUBJECTS if s not in NON_STAFF)
+GROUPS: dict[str, tuple[str, ...]] = {
+    "@staff": STAFF,
+    "@family": FAMILY,
+    # Staff who may see Alma: through an engagement (the rows of ``citizen view``) or her plan.
+    "@sees": ("personal", "unit", "consented", "glass", "coordinator", "participant"),
+    # The family logins that see Alma's plan: her guardian's and her own.
+    "@kin": ("guardian", "child"),
+}
+
+# --------------------------------------------------------------------------- the table
+#
+# Why a cell is allowed: the rules of ``helhed.policy``'s docstring, in short.
+RULES: dict[str, str] = {
+    "engaged": "an engagement valid today: the staff member's own or their unit's, "
+    "on a legal basis or a consent in force that names the sector (or break the glass)",
+    "in-plan": "taking part in an active plan (coordinator, participant) opens its citizens",
+    "same": "as for view",
+    "consents": "front-line staff who see the citizen record and withdraw her consents",
+    "plan": "a plan is visible to staff who may see one of its citizens, and to those taking part",
+    "family": "a family login sees the plans of its citizen and the children in its care",
+    "edits": "a plan is changed only by its coordinator and participants",
+    "staff-pages": "(denial) the professionals' plan pages and API are no family's: 404",
+    "his-own": "a family login of the brother sees his own plan",
+    "of-plan": "part of the plan: whoever sees the plan (the family gets the summary on the web)",
+    "owner": "an action is also changed (and listed) by its owner",
+    "raised": "a concern is visible to whoever raised it and to its follow-up owner, who act on it",
+    "units": "a referral is visible to the sender and to the staff of the two units",
+    "row-only": "a leader of the sending unit sees the referral as a row: no child, no question",
+    "decides": "the receiving unit decides on a referral",
+    "author": "the author proposes a story for sharing",
+    "own-consents": "a family login reads and withdraws the consents about itself and its children",
+    "rates": "ratings are given by the family, or recorded by those who work on the plan",
+    "insight": "a family login reads the audit entries about itself and the children in its care",
+    "review": "leaders review look-ups by their staff; the director reviews all staff",
+    "no-review": "(denial) a page, not an object: staff without the right get 403",
+    "led": "a leader sees the results of the units they lead and everything beneath them",
+    "works-in": "front-line staff see the results of their own units and two levels above",
+    "all-units": "analysts and politicians see every unit of their municipality (aggregates)",
+    "targets": "the unit's leaders (any level above) and the results managers record values",
+    "approved": "approved status reports are for all staff of the municipality",
+    "submits": "its ambition's owner and the leaders of the units it covers (then 422: approved)",
+}
+
+# object | action | channel (web, api, both) | subjects | expected | rule (above).
+# Subjects are names or groups; "-name" takes one out. Grouped by object type;
+# cells not here are denied (``expected``), and the two denial rows say why.
+ALLOWED = """
+# Alma's citizen record; change = record a consent she or her guardian gave
+citizen      | view   | both | personal unit consented glass | 200      | engaged
+citizen      | view   | both | coordinator participant       | 200      | in-plan
+citizen      | list   | both | @sees                         | listed   | same
+citizen      | change | both | @sees                         | allowed  | consents
+
+# Alma's plan; change = add a goal. Families read it on their own page (web only).
+plan         | view   | both | @sees                         | 200      | plan
+plan         | view   | web  | @kin                          | 200      | family
+plan         | list   | both | @sees                         | listed   | same
+plan         | list   | web  | @kin                          | listed   | same
+plan         | change | both | coordinator participant       | allowed  | edits
+plan         | change | both | @kin                          | 404      | staff-pages
+
+# her brother's plan: the guardian has no right to him (he is not in her care)
+sibling_plan | view   | both | coordinator                   | 200      | plan
+sibling_plan | view   | web  | sibling                       | 200      | his-own
+sibling_plan | list   | both | coordinator                   | listed   | same
+sibling_plan | list   | web  | sibling                       | listed   | same
+sibling_plan | change | both | coordinator                   | allowed  | edits
+sibling_plan | change | both | sibling                       | 404      | staff-pages
+
+# a meeting on Alma's plan; list = the plan's meetings; change = cancel it
+meeting      | view   | both | @sees @kin                    | 200      | of-plan
+meeting      | list   | api  | @sees @kin                    | listed   | of-plan
+meeting      | change | both | coordinator participant       | allowed  | edits
+
+# an action on Alma's plan, owned by the teacher; change = mark it done
+action       | list   | web  | unit                          | listed   | owner
+action       | list   | api  | @sees @kin                    | listed   | of-plan
+action       | change | both | unit                          | allowed  | owner
+action       | change | both | coordinator participant       | allowed  | edits
+
+# a concern the teacher raised for the case worker to follow up; change = add a note
+concern      | view   | both | unit personal                 | 200      | raised
+concern      | list   | both | unit personal                 | listed   | raised
+concern      | change | both | unit personal                 | allowed  | raised
+
+# a referral from Alma's school to the family department; change = reject it
+referral     | view   | both | unit personal colleague       | 200      | units
+referral     | view   | both | leader                        | redacted | row-only
+referral     | list   | both | unit personal colleague leader | listed  | units
+referral     | change | both | personal colleague            | allowed  | decides
+
+# a story the coordinator wrote in Alma's plan (not shared: in no list); change = propose it
+story        | view   | both | @sees                         | 200      | plan
+story        | change | both | coordinator                   | allowed  | author
+
+# the consent Alma's mother gave; list = the family's consent page (web), Alma's consents
+# (API); change = withdraw it
+consent      | list   | web  | @kin                          | listed   | own-consents
+consent      | list   | api  | @sees                         | listed   | consents
+consent      | change | both | @sees                         | allowed  | consents
+consent      | change | both | @kin                          | allowed  | own-consents
+
+# the ratings (FIT) of Alma's plan; view = the progress page; change = record a rating
+feedback     | view   | both | @sees @kin                    | 200      | of-plan
+feedback     | list   | api  | @sees @kin                    | listed   | of-plan
+feedback     | change | both | coordinator participant @kin  | allowed  | rates
+
+# who has looked at our data (GDPR insight); list = the break-the-glass entry about Alma
+audit_mine   | view   | both | @family                       | 200      | insight
+audit_mine   | list   | both | @kin                          | listed   | insight
+
+# the leaders' access review; list = the same entry (the on-call unit is beneath the chief)
+audit_review | view   | both | leader chief director         | 200      | review
+audit_review | view   | both | @staff admin -leader -chief -director | 403 | no-review
+audit_review | list   | both | chief director                | listed   | review
+
+# the results of Alma's school (aggregates: never a name); change = record a value
+unit         | view   | both | leader chief director         | 200      | led
+unit         | view   | both | unit                          | 200      | works-in
+unit         | view   | both | analyst politician            | 200      | all-units
+unit         | change | api  | leader chief director analyst | allowed  | targets
+
+# an approved committee status report (aggregates: never a name); change = submit it
+report       | view   | both | @staff -outsider              | 200      | approved
+report       | list   | both | @staff -outsider              | listed   | approved
+report       | change | both | chief director                | allowed  | submits
+"""
+
+# Cells that contradict the policy and are not fixed yet: (subject, object, action, channel)
+# -> the answer the code gives today. See the module docstring.
+KNOWN_GAPS: dict[tuple[str, str, str, str], Any] = {}
+
+# --------------------------------------------------------------------------- the routes
+#
+# One place maps each (object, action, channel) to a URL name, its ids and what
+# is sent. ``family`` is the family logins' own page for the same thing.
+
+Ids = dict[str, int]
+Body = Callable[["AccessMatrixTest"], dict[str, Any]]
+Finder = Callable[["AccessMatrixTest", "TestResponse"], bool]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a subject reaches one object by one action: a URL name, its ids, what is sent."""
+
+    name: str
+    args: tuple[str, ...] = ()
+    method: str = "GET"
+    body: Body | None = None
+    family: Route | None = None
+    # For lists: whether the answer names the object.
+    finds: Finder | None = None
+    # For changes: the answers that mean "past the policy" (``ALLOWED_STATUS`` if empty).
+    allowed: frozenset[int] = frozenset()
+    query: str = ""
+    # A list in more than one page (the referrals' two boxes): the next one.
+    more: Route | None = None
+
+    def url(self, case: AccessMatrixTest) -> str:
+        """The URL name reversed with the world's ids (or a path as it stands), and the query."""
+        if self.name.startswith("/"):
+            url = self.name
+        else:
+            url = reverse(self.name, args=[case.ids[a] for a in self.args])
+        return f"{url}?{self.query}" if self.query else url
+
+
+def web_text(text_of: Callable[[AccessMatrixTest], str]) -> Finder:
+    return lambda case, response: text_of(case) in response.content.decode()
+
+
+def web_link(name: str, *args: str) -> Finder:
+    return web_text(lambda case: 'href="' + reverse(name, args=[case.ids[a] for a in args]))
+
+
+def api_items(response: TestResponse) -> list[dict[str, Any]]:
+    data = response.json()
+    if isinstance(data, dict):
+        data = data.get("items", [])
+    return list(data)
+
+
+def api_id(key: str, field_name: str = "id") -> Finder:
+    return lambda case, response: any(
+        row.get(field_name) == case.ids[key] for row in api_items(response)
+    )
+
+
+def api_glass_entry(case: AccessMatrixTest, response: TestResponse) -> bool:
+    return any(
+        row.get("break_glass") and row.get("citizen_id") == case.ids["citizen"]
+        for row in api_items(response)
+    )
+
+
+GLASS_REASON = "Politiet ringede om natten, barnet skal anbringes akut"
+CONSENT_PURPOSE = "Samarbejde mellem skole og familieafdeling (matrix)"
+ACTION_TEXT = "Ring til skolen om fraværet (matrix)"
+
+
+def goal_body(case: AccessMatrixTest, plan: str = "plan") -> dict[str, Any]:
+    return {
+        "expected_version": case.versions[plan],
+        "text": "Gå i skole hver dag",
+        "formulated_by": "citizen",
+        "formulated_by_name": "Barnet",
+        "target_date": str(today() + dt.timedelta(days=60)),
+    }
+
+
+ROUTES: dict[tuple[str, str, str], Route] = {
+    # Alma's citizen record
+    ("citizen", "view", "web"): Route("citizens:detail", ("citizen",)),
+    ("citizen", "view", "api"): Route("api:get_citizen", ("citizen",)),
+    ("citizen", "list", "web"): Route(
+        "citizens:list", finds=web_link("citizens:detail", "citizen")
+    ),
+    ("citizen", "list", "api"): Route("api:list_citizens", finds=api_id("citizen")),
+    ("citizen", "change", "web"): Route("citizens:consent_record", ("citizen",), "POST"),
+    ("citizen", "change", "api"): Route(
+        "api:record_consent",
+        ("citizen",),
+        "POST",
+        body=lambda case: {
+            "sector_ids": [case.ids["school_sector"]],
+            "purpose": "Samarbejde om trivsel",
+            "given_by_id": case.ids["mother"],
+        },
+    ),
+    # Alma's plan
+    ("plan", "view", "web"): Route(
+        "plans:detail", ("plan",), family=Route("plans:family_plan", ("plan",))
+    ),
+    ("plan", "view", "api"): Route("api:get_plan", ("plan",)),
+    ("plan", "list", "web"): Route(
+        "plans:list",
+        finds=web_link("plans:detail", "plan"),
+        family=Route("plans:family_home", finds=web_link("plans:family_plan", "plan")),
+    ),
+    ("plan", "list", "api"): Route("api:list_plans", finds=api_id("plan")),
+    ("plan", "change", "web"): Route("plans:goal_add", ("plan",), "POST"),
+    ("plan", "change", "api"): Route("api:add_goal", ("plan",), "POST", body=goal_body),
+    # her brother's plan
+    ("sibling_plan", "view", "web"): Route(
+        "plans:detail", ("sibling_plan",), family=Route("plans:family_plan", ("sibling_plan",))
+    ),
+    ("sibling_plan", "view", "api"): Route("api:get_plan", ("sibling_plan",)),
+    ("sibling_plan", "list", "web"): Route(
+        "plans:list",
+        finds=web_link("plans:detail", "sibling_plan"),
+        family=Route("plans:family_home", finds=web_link("plans:family_plan", "sibling_plan")),
+    ),
+    ("sibling_plan", "list", "api"): Route("api:list_plans", finds=api_id("sibling_plan")),
+    ("sibling_plan", "change", "web"): Route("plans:goal_add", ("sibling_plan",), "POST"),
+    ("sibling_plan", "change", "api"): Route(
+        "api:add_goal",
+        ("sibling_plan",),
+        "POST",
+        body=lambda case: goal_body(case, "sibling_plan"),
+    ),
+    # a meeting
+    ("meeting", "view", "web"): Route(
+        "plans:meeting_detail",
+        ("meeting",),
+        family=Route("plans:meeting_summary", ("meeting",)),
+    ),
+    ("meeting", "view", "api"): Route("api:get_meeting", ("meeting",)),
+    ("meeting", "list", "api"): Route("api:list_meetings", ("plan",), finds=api_id("meeting")),
+    ("meeting", "change", "web"): Route("plans:meeting_cancel", ("meeting",), "POST"),
+    ("meeting", "change", "api"): Route(
+        "api:cancel_meeting", ("meeting",), "POST", body=lambda case: {"reason": "Syg"}
+    ),
+    # an action (no page or endpoint of its own: a row of the plan and of its owner's list)
+    ("action", "list", "web"): Route("plans:actions", finds=web_text(lambda case: ACTION_TEXT)),
+    ("action", "list", "api"): Route("api:list_plan_actions", ("plan",), finds=api_id("action")),
+    ("action", "change", "web"): Route("plans:action_complete", ("action",), "POST"),
+    ("action", "change", "api"): Route(
+        "api:complete_action", ("action",), "POST", body=lambda case: {"note": "Gjort"}
+    ),
+    # a concern
+    ("concern", "view", "web"): Route("plans:concern_detail", ("concern",)),
+    ("concern", "view", "api"): Route("api:get_concern", ("concern",)),
+    ("concern", "list", "web"): Route(
+        "plans:concerns", finds=web_link("plans:concern_detail", "concern")
+    ),
+    ("concern", "list", "api"): Route("api:list_concerns", finds=api_id("concern")),
+    ("concern", "change", "web"): Route("plans:concern_note", ("concern",), "POST"),
+    ("concern", "change", "api"): Route(
+        "api:add_note", ("concern",), "POST", body=lambda case: {"note": "Talt med mor"}
+    ),
+    # a referral
+    ("referral", "view", "web"): Route("plans:referral_detail", ("referral",)),
+    ("referral", "view", "api"): Route("api:get_referral", ("referral",)),
+    ("referral", "list", "web"): Route(
+        "plans:referrals",
+        query="box=incoming",
+        finds=web_link("plans:referral_detail", "referral"),
+        more=Route(
+            "plans:referrals", query="box=sent", finds=web_link("plans:referral_detail", "referral")
+        ),
+    ),
+    ("referral", "list", "api"): Route("api:list_referrals", finds=api_id("referral")),
+    ("referral", "change", "web"): Route("plans:referral_reject", ("referral",), "POST"),
+    ("referral", "change", "api"): Route(
+        "api:reject_referral", ("referral",), "POST", body=lambda case: {"reason": "Ikke os"}
+    ),
+    # a story (private: the story list shows shared, anonymised stories only)
+    ("story", "view", "web"): Route("plans:story_detail", ("story",)),
+    ("story", "view", "api"): Route("api:get_story", ("story",)),
+    ("story", "list", "web"): Route("plans:stories", finds=web_link("plans:story_detail", "story")),
+    ("story", "list", "api"): Route("api:shared_stories", finds=api_id("story")),
+    ("story", "change", "web"): Route("plans:story_propose", ("story",), "POST"),
+    ("story", "change", "api"): Route(
+        "api:propose_story",
+        ("story",),
+        "POST",
+        body=lambda case: {"anonymised_text": "Et barn kom i skole igen."},
+    ),
+    # a consent (no page or endpoint of its own)
+    ("consent", "list", "web"): Route(
+        "citizens:family_consents", finds=web_text(lambda case: CONSENT_PURPOSE)
+    ),
+    ("consent", "list", "api"): Route("api:list_consents", ("citizen",), finds=api_id("consent")),
+    ("consent", "change", "web"): Route(
+        "citizens:consent_withdraw",
+        ("citizen", "consent"),
+        "POST",
+        family=Route("citizens:family_consent_withdraw", ("consent",), "POST"),
+    ),
+    ("consent", "change", "api"): Route(
+        "api:withdraw_consent", ("consent",), "POST", body=lambda case: {}
+    ),
+    # the plan's ratings
+    ("feedback", "view", "web"): Route("feedback:progress", ("plan",)),
+    ("feedback", "view", "api"): Route("api:get_progress", ("plan",)),
+    ("feedback", "list", "api"): Route("api:list_ratings", ("plan",), finds=api_id("rating")),
+    ("feedback", "change", "web"): Route("feedback:rate", ("plan",), "POST"),
+    ("feedback", "change", "api"): Route(
+        "api:record_rating",
+        ("plan",),
+        "POST",
+        body=lambda case: {
+            "scale": "cors",
+            "citizen_id": case.ids["citizen"],
+            "scores": [6, 6, 6, 6],
+            "given_by": "Barnet",
+        },
+    ),
+    # the family's insight into the audit log
+    ("audit_mine", "view", "web"): Route("audit:mine"),
+    ("audit_mine", "view", "api"): Route("api:my_entries"),
+    ("audit_mine", "list", "web"): Route("audit:mine", finds=web_text(lambda case: GLASS_REASON)),
+    ("audit_mine", "list", "api"): Route("api:my_entries", finds=api_glass_entry),
+    # the leader's review of unusual access
+    ("audit_review", "view", "web"): Route("audit:review"),
+    ("audit_review", "view", "api"): Route("api:heavy_users"),
+    ("audit_review", "list", "web"): Route(
+        "audit:review", finds=web_text(lambda case: GLASS_REASON)
+    ),
+    # A path: ``api:break_glass`` names two operations (this and breaking the glass).
+    ("audit_review", "list", "api"): Route("/api/audit/review/break-glass", finds=api_glass_entry),
+    # the results of Alma's school
+    ("unit", "view", "web"): Route("results:unit", ("school",)),
+    ("unit", "view", "api"): Route("api:get_unit_results", ("school",)),
+    ("unit", "change", "api"): Route(
+        "api:record_measurement",
+        method="POST",
+        body=lambda case: {
+            "indicator_id": case.ids["indicator"],
+            "unit_id": case.ids["school"],
+            "period": "2025-Q4",
+            "value": "11",
+            "persons": 40,
+        },
+    ),
+    # an approved committee status report
+    ("report", "view", "web"): Route("results:report", ("report",)),
+    ("report", "view", "api"): Route("api:get_report", ("report",)),
+    ("report", "list", "web"): Route("results:reports", finds=web_link("results:report", "report")),
+    ("report", "list", "api"): Route("api:list_reports", finds=api_id("report")),
+    ("report", "change", "web"): Route(
+        "results:report_submit", ("report",), "POST", allowed=frozenset({422})
+    ),
+    ("report", "change", "api"): Route(
+        "api:submit_report", ("report",), "POST", allowed=frozenset({422})
+    ),
+}
+OBJECTS = tuple(dict.fromkeys(obj for obj, _action, _channel in ROUTES))
+# A change past the policy: done (the API's 200/201, the web's redirect), or the web's
+# empty form refused (400). The approved report refuses a submission by its state (422).
+ALLOWED_STATUS = {"api": frozenset({200, 201}), "web": frozenset({302, 400})}
+ACTIONS = ("view", "list", "change")
+CHANNELS = ("web", "api")
+# Objects about no one: no answer about them names a child, whoever asks.
+AGGREGATES = frozenset({"audit_review", "unit", "report"})
+# Who may read a child's name, in answers about which objects (None: any). Everyone else
+# never does, in no cell; a family login's own name is on each of its pages. Her brother's
+# name is looked for in the answers about his plan only (Alma's page names her siblings).
+MAY_NAME: dict[str, dict[str, frozenset[str] | None]] = {
+    "alma": {
+        **dict.fromkeys(GROUPS["@sees"] + GROUPS["@kin"]),
+        "colleague": frozenset({"referral"}),
+    },
+    "bror": {"coordinator": None, "sibling": None},
+}
+OWN_CITIZEN = {"child": "alma", "sibling": "bror"}
+
+
+# --------------------------------------------------------------------------- reading the table
+
+
+def parse_table(text: str) -> dict[tuple[str, str, str, str], Any]:
+    """The table as cells: (subject, object, action, channel) -> expected. Duplicates raise."""
+    cells: dict[tuple[str, str, str, str], Any] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 6:
+            raise ValueError(f"table line {number}: six columns expected: {line}")
+        obj, action, channels, who, expected, rule = parts
+        if obj not in OBJECTS or action not in ACTIONS or rule not in RULES:
+            raise ValueError(f"table line {number}: unknown object, action or rule: {line}")
+        value: Any = int(expected) if expected.isdigit() else expected
+        for channel in CHANNELS if channels == "both" else (channels,):
+            if (obj, action, channel) not in ROUTES:
+                raise ValueError(f"table line {number}: no route for {obj} {action} {channel}")
+            for subject in subjects_of(who):
+                key = (subject, obj, action, channel)
+                if key in cells:
+                    raise ValueError(f"table line {number}: {key} is in the table twice")
+                cells[key] = value
+    return cells
+
+
+def subjects_of(words: str) -> list[str]:
+    chosen: list[str] = []
+    for word in words.split():
+        if word.startswith("-"):
+            chosen.remove(word[1:])
+        elif word in GROUPS:
+            chosen.extend(GROUPS[word])
+        elif word in SUBJECTS:
+            chosen.append(word)
+        else:
+            raise ValueError(f"unknown subject {word!r}")
+    return chosen
+
+
+TABLE = parse_table(ALLOWED)
+SEES = (200, "redacted", "listed")
+
+
+def expected(subject: str, obj: str, action: str, channel: str) -> Any:
+    """The table's cell, or the denial for a cell not in it (see the module docstring)."""
+    if (subject, obj, action, channel) in TABLE:
+        return TABLE[(subject, obj, action, channel)]
+    if subject == "anonymous":
+        return "login"
+    if action == "list":
+        return "not listed"
+    if action == "change" and any(
+        TABLE.get((subject, obj, other, ch)) in SEES
+        for other in ("view", "list")
+        for ch in CHANNELS
+    ):
+        return 403
+    return 404
+
+
+# --------------------------------------------------------------------------- the test
+
+
+@dataclass
+class Cell:
+    subject: str
+    obj: str
+    action: str
+    channel: str
+    expected: Any
+    actual: Any = None
+    status: int = 0
+    leak: bool = False
+    seconds: float = 0.0
+
+
+class AccessMatrixTest(BaseTestCase):
+    """The whole matrix in one method: one shared world, one savepoint per cell."""
+
+    ids: ClassVar[Ids]
+    versions: ClassVar[dict[str, int]]
+    users: ClassVar[dict[str, User | None]]
+    tokens: ClassVar[dict[str, str]]
+    leak_markers: ClassVar[dict[str, list[str]]]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        rudersdal = municipality(230)
+        on = today()
+        yesterday = on - dt.timedelta(days=1)
+        for code in ("cors", "ors"):
+            ScaleActivation.objects.create(
+                municipality=rudersdal, scale=Scale.objects.get(code=code)
+            )
+        centre = make_unit("Familiecentret", parent=cls.children_admin, sector="social")
+        ppr = make_unit("PPR", parent=cls.children_admin, sector="ppr")
+        club = make_unit("Klubben", parent=cls.children_admin, sector="culture_leisure")
+        health = make_unit("Sundhedsplejen", parent=cls.children_admin, sector="health")
+        watch = make_unit("Socialvagten", parent=cls.children_admin, sector="social")
+        coordinator = make_staff(
+            "Kim", "Krogh", unit=centre, role="coordinator", username="coordinator"
+        )
+        participant = make_staff(
+            "Pia", "Prip", unit=ppr, role="psychologist", username="participant"
+        )
+        withdrawn = make_staff("Villy", "Vang", unit=club, role="pedagogue", username="withdrawn")
+        expired = make_staff("Ester", "Eng", unit=health, role="health_visitor", username="expired")
+        dental = make_unit("Tandplejen", parent=cls.children_admin, sector="health")
+        scope = make_staff("Dina", "Dam", unit=dental, role="health_visitor", username="scope")
+        consented = make_staff("Carl", "Cold", unit=centre, role="caseworker", username="consented")
+        glass = make_staff("Gert", "Glas", username="glass")
+        give_emergency_role(glass, watch)
+        oncall = make_staff("Olga", "Vagt", username="oncall")
+        give_emergency_role(oncall, watch)
+
+        # Access that rests on a consent withdrawn yesterday, and access that ended yesterday.
+        old_consent = make_consent(
+            cls.alma,
+            given_by=cls.mother,
+            sectors=("culture_leisure",),
+            purpose="Klubben må tale med skolen",
+            withdrawn_on=yesterday,
+        )
+        do_start_engagement(
+            citizen=cls.alma,
+            staff=withdrawn,
+            kind=Engagement.Kind.LEISURE,
+            valid_from=EPOCH,
+            consent=old_consent,
+        )
+        engage(cls.alma, staff=expired, kind=Engagement.Kind.HEALTH, valid_to=yesterday)
+        # Alma's mother consents to sharing between school and social services; an
+        # engagement of a health unit resting on that consent is outside its scope.
+        consent = make_consent(cls.alma, given_by=cls.mother, purpose=CONSENT_PURPOSE)
+        do_start_engagement(
+            citizen=cls.alma, staff=consented, kind="casework", valid_from=EPOCH, consent=consent
+        )
+        do_start_engagement(
+            citizen=cls.alma, unit=dental, kind="health", valid_from=EPOCH, consent=consent
+        )
+
+        # The family logins: Alma herself, her brother, and a stranger.
+        child = make_family_login(cls.alma, "alma")
+        sibling = make_family_login(cls.bror, "bror")
+        stranger = make_family_login(
+            make_citizen("Ulla", "Ukendt", birth_date=dt.date(1990, 1, 1)), "stranger"
+        )
+
+        # Alma's plan and everything on it, and her brother's plan.
+        plan = make_plan(
+            cls.alma,
+            coordinator=coordinator,
+            title="Trivsel og skolegang (matrix)",
+            participants=[(participant, ppr)],
+        )
+        sibling_plan = make_plan(cls.bror, coordinator=coordinator, title="Bos fritid (matrix)")
+        meeting = do_schedule_meeting(
+            actor=coordinator,
+            plan=plan,
+            starts_at=timezone.now() + dt.timedelta(days=7),
+            place="Rådhuset",
+            agenda="Opfølgning",
+            staff_participants=[(coordinator, "")],
+            family_participants=[(cls.mother, "Mor")],
+        )
+        action = do_add_action(
+            actor=coordinator,
+            plan=plan,
+            description=ACTION_TEXT,
+            owner=cls.teacher,
+            due_on=on + dt.timedelta(days=3),
+        )
+        story = do_write_story(
+            actor=coordinator, plan=plan, title="En god uge", text="Barnet kom i skole"
+        )
+        rating = do_record_rating(
+            user=coordinator.user,
+            plan=plan,
+            scale=Scale.objects.get(code="cors"),
+            citizen=cls.alma,
+            scores=[5, 5, 5, 5],
+            rated_on=on,
+            given_by="Barnet",
+        )
+        concern = do_log_concern(
+            actor=cls.teacher,
+            citizen=cls.alma,
+            unit=cls.school,
+            observation="Græder i frikvarteret",
+            category=Concern.Category.WELLBEING,
+            severity=Concern.Severity.HIGH,
+            parents_informed=True,
+            follow_up_owner=cls.caseworker,
+            follow_up_on=on + dt.timedelta(days=7),
+        )
+        referral = do_send_referral(
+            actor=cls.teacher,
+            citizen=cls.alma,
+            from_unit=cls.school,
+            to_unit=cls.family_dept,
+            question="Har familien brug for støtte?",
+            legal_basis=LegalBasis.BARNETS_LOV,
+        )
+        do_break_glass(actor=glass, citizen=cls.alma, reason=GLASS_REASON)
+
+        # The results chain and an approved status report for the committee.
+        absence = indicator("fravaer-over-10")
+        committee = Committee.objects.create(municipality=rudersdal, name="Børneudvalget")
+        ambition = Ambition.objects.create(
+            municipality=rudersdal,
+            committee=committee,
+            title="Alle børn i skole",
+            first_year=2022,
+            last_year=2030,
+            owner=cls.chief,
+        )
+        ambition.units.set([cls.children_admin])
+        marker = Marker.objects.create(ambition=ambition, owner=cls.chief, title="Mindre fravær")
+        marker.indicators.set([absence])
+        for period in ("2025-Q1", "2025-Q2", "2025-Q3"):
+            record_value(absence, cls.school, period, 12)
+        [report] = do_generate_reports(on, rudersdal)
+        do_write_narrative(actor=cls.chief, report=report, marker=marker, text="Fraværet falder")
+        report = do_submit_report(actor=cls.chief, report=report)
+        report = do_approve_report(actor=cls.director, report=report)
+        assert report.status == StatusReport.Status.APPROVED
+
+        cls.ids = {
+            "citizen": cls.alma.pk,
+            "mother": cls.mother.pk,
+            "plan": plan.pk,
+            "sibling_plan": sibling_plan.pk,
+            "meeting": meeting.pk,
+            "action": action.pk,
+            "concern": concern.pk,
+            "referral": referral.pk,
+            "story": story.pk,
+            "consent": consent.pk,
+            "rating": rating.pk,
+            "school": cls.school.pk,
+            "school_sector": cls.school.sector_id or 0,
+            "indicator": absence.pk,
+            "report": report.pk,
+        }
+        cls.versions = {
+            key: p.version
+            for key, p in (
+                ("plan", Plan.objects.get(pk=plan.pk)),
+                ("sibling_plan", Plan.objects.get(pk=sibling_plan.pk)),
+            )
+        }
+        staff: dict[str, Staff] = {
+            "personal": cls.caseworker,
+            "unit": cls.teacher,
+            "colleague": cls.colleague,
+            "coordinator": coordinator,
+            "participant": participant,
+            "withdrawn": withdrawn,
+            "expired": expired,
+            "scope": scope,
+            "consented": consented,
+            "glass": glass,
+            "oncall": oncall,
+            "leader": cls.leader,
+            "chief": cls.chief,
+            "director": cls.director,
+            "analyst": cls.analyst,
+            "politician": cls.politician,
+            "outsider": cls.outsider,
+        }
+        cls.users = {name: s.user for name, s in staff.items()}
+        cls.users.update(
+            guardian=cls.guardian,
+            child=child,
+            sibling=sibling,
+            stranger=stranger,
+            admin=cls.admin,
+            anonymous=None,
+        )
+        assert set(cls.users) == set(SUBJECTS)
+        cls.tokens = {
+            name: ApiToken.issue(user, "access matrix")[1]
+            for name, user in cls.users.items()
+            if user is not None
+        }
+        # A short first name ("Bo") occurs in ordinary words: then the full name.
+        cls.leak_markers = {
+            key: [
+                c.first_name if len(c.first_name) > 3 else c.full_name,
+                c.cpr,
+                c.cpr.replace("-", ""),
+            ]
+            for key, c in (("alma", cls.alma), ("bror", cls.bror))
+        }
+
+    # ------------------------------------------------------------------ asking
+
+    def ask(self, client: Client, route: Route, cell: Cell) -> list[TestResponse]:
+        """The answers to one cell: one request, or one per page of a list in several pages.
+
+        Each runs in a savepoint that is rolled back, so a change (and the audit
+        entries any request writes) never reaches the next cell. A GET already
+        asked by the same subject is answered from ``self.seen`` (the view and
+        the list of a page are often one request).
+        """
+        answers = []
+        page: Route | None = subject_route(route, cell.subject)
+        while page is not None:
+            key = (cell.subject, cell.channel, page.method, page.url(self))
+            if page.method == "GET" and key in self.seen:
+                answers.append(self.seen[key])
+            else:
+                with transaction.atomic():
+                    answers.append(self.send(client, page, cell))
+                    transaction.set_rollback(True)
+                if page.method == "GET":
+                    self.seen[key] = answers[-1]
+            page = page.more
+        return answers
+
+    def send(self, client: Client, route: Route, cell: Cell) -> TestResponse:
+        url = route.url(self)
+        if cell.channel == "web":
+            if route.method == "GET":
+                return client.get(url)
+            return client.post(url, {})
+        headers = {"accept": "application/json"}
+        if cell.subject in self.tokens:
+            headers["authorization"] = f"Bearer {self.tokens[cell.subject]}"
+        if route.method == "GET":
+            return client.get(url, headers=headers)
+        body = route.body(self) if route.body is not None else {}
+        return client.post(url, body, content_type="application/json", headers=headers)
+
+    def judge(self, cell: Cell, route: Route, answers: list[TestResponse]) -> None:
+        """What the answers mean, in the table's words; and whether they leak the child."""
+        first = answers[0]
+        status = cell.status = first.status_code
+        if status == 401 or (status == 302 and first["Location"].startswith(reverse("login"))):
+            cell.actual = "login"
+        elif status >= 500:
+            cell.actual = status
+        elif cell.action == "list":
+            finds = subject_route(route, cell.subject).finds
+            assert finds is not None, f"no finder for the {cell.obj} list"
+            listed = any(a.status_code == 200 and finds(self, a) for a in answers)
+            cell.actual = "listed" if listed else "not listed"
+        elif cell.action == "change":
+            allowed = route.allowed or ALLOWED_STATUS[cell.channel]
+            cell.actual = "allowed" if status in allowed else status
+        else:
+            cell.actual = status
+        hidden = [
+            m
+            for child in ("alma", "bror")
+            if self.hides(cell, child)
+            for m in self.leak_markers[child]
+        ]
+        bodies = [a.content.decode(errors="replace") for a in answers]
+        cell.leak = any(m in body for m in hidden for body in bodies)
+        if cell.actual == 200 and cell.expected == "redacted" and not cell.leak:
+            cell.actual = "redacted"
+
+    @staticmethod
+    def hides(cell: Cell, child: str) -> bool:
+        """Whether the answers of ``cell`` must not name ``child`` (see ``MAY_NAME``)."""
+        if OWN_CITIZEN.get(cell.subject) == child or (
+            child == "bror" and cell.obj != "sibling_plan"
+        ):
+            return False
+        if cell.obj in AGGREGATES or cell.subject not in MAY_NAME[child]:
+            return True
+        where = MAY_NAME[child][cell.subject]
+        return where is not None and cell.obj not in where
+
+    def run_matrix(self) -> list[Cell]:
+        """Ask every cell, subject by subject (one sign-in each)."""
+        self.seen: dict[tuple[str, str, str, str], TestResponse] = {}
+        web, api = Client(), Client()
+        done: list[Cell] = []
+        for subject in SUBJECTS:
+            web.logout()
+            user = self.users[subject]
+            if user is not None:
+                web.force_login(user)
+            for (obj, action, channel), route in ROUTES.items():
+                cell = Cell(subject, obj, action, channel, expected(subject, obj, action, channel))
+                started = time.monotonic()
+                answers = self.ask(web if channel == "web" else api, route, cell)
+                cell.seconds = time.monotonic() - started
+                self.judge(cell, route, answers)
+                done.append(cell)
+        return done
+
+    # Two costs no cell depends on, left out to keep the matrix fast: charts, drawn
+    # by vl-convert in about a second each, and the test client's copy of every
+    # template context it renders (the matrix reads answers, not contexts).
+    @mock.patch("vl_convert.vegalite_to_svg", return_value="<svg></svg>")
+    @mock.patch("django.test.client.store_rendered_templates")
+    def test_every_cell_answers_as_the_table_says(self, *_patches: mock.Mock) -> None:
+        started, cpu = time.monotonic(), time.process_time()
+        cells = self.run_matrix()
+        report = os.environ.get("HELHED_MATRIX_REPORT")
+        if report:
+            elapsed = (time.monotonic() - started, time.process_time() - cpu)
+            write_report(report, cells, elapsed)
+        for cell in cells:
+            key = (cell.subject, cell.obj, cell.action, cell.channel)
+            with self.subTest(
+                subject=cell.subject, obj=cell.obj, action=cell.action, via=cell.channel
+            ):
+                if key in KNOWN_GAPS:
+                    self.assertNotEqual(cell.actual, cell.expected, "the gap is closed: remove it")
+                    self.assertEqual(cell.actual, KNOWN_GAPS[key], "the known gap changed")
+                    continue
+                self.assertEqual(cell.actual, cell.expected, f"HTTP {cell.status}")
+                self.assertFalse(cell.leak, f"the child's name or CPR in a {cell.actual} answer")
+
+
+def subject_route(route: Route, subject: str) -> Route:
+    """The family logins' own page where there is one; everyone else's otherwise."""
+    return route.family if subject in FAMILY and route.family is not None else route
+
+
+def write_report(path: str, cells: list[Cell], elapsed: tuple[float, float]) -> None:
+    """Every cell's expected and actual answer, and where the time went."""
+    per_route: dict[tuple[str, str, str], float] = {}
+    for c in cells:
+        key = (c.obj, c.action, c.channel)
+        per_route[key] = per_route.get(key, 0.0) + c.seconds
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f"# {len(cells)} cells in {elapsed[0]:.1f} s ({elapsed[1]:.1f} s of CPU)\n")
+        for c in cells:
+            mark = "" if c.actual == c.expected and not c.leak else "  <-- MISMATCH"
+            leak = " LEAK" if c.leak else ""
+            out.write(
+                f"{c.subject:12} {c.obj:13} {c.action:7} {c.channel:4} "
+                f"expected={c.expected!s:11} actual={c.actual!s:11} http={c.status}{leak}{mark}\n"
+            )
+        out.write("# seconds per route, slowest first\n")
+        for key, seconds in sorted(per_route.items(), key=lambda kv: -kv[1]):
+            out.write(f"# {' '.join(key):30} {seconds:6.2f}\n")

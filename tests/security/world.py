@@ -1,0 +1,457 @@
+"""The world the attacks run against: the test cast, plus a citizen nobody of them may see.
+
+``SecurityCase`` extends the shared ``BaseTestCase`` with
+
+* for ``alma`` (seen by the case worker): a plan with a goal, an effort, a
+  participant, a meeting, an action, a story and a rating, a concern, a
+  referral and a consent;
+* a "secret" citizen with a name and a CPR number that occur nowhere else,
+  engaged only with ``keeper`` (a health visitor in Sundhedsplejen), with the
+  same set of objects; the referral goes from Sundhedsplejen to PPR, where
+  none of the attackers work;
+* the results chain of Rudersdal (committee, ambition, marker, indicator,
+  target, status report, a curve with an action, a reflection meeting);
+* an API token for the case worker.
+
+``path_ids`` gives an existing object's id for each path parameter of a web
+URL or an API path (alma's objects or the secret's), and ``web_routes`` lists
+the URL patterns, so the tests follow the URL conf and the OpenAPI schema: a
+new page or endpoint with a new kind of id fails until it is given one here.
+
+The attackers are ``outsider`` (another municipality), ``colleague`` (same
+department as the case worker, no engagement) and ``guardian`` (the family
+login of alma's mother).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from helhed.api.models import ApiToken
+from helhed.citizens.models import Citizen, Consent, Engagement
+from helhed.feedback.actions import do_record_rating
+from helhed.feedback.models import Rating, Scale, ScaleActivation
+from helhed.lib.validity import today
+from helhed.organisation.models import Sector, Staff, Unit
+from helhed.plans.actions.concerns import do_log_concern
+from helhed.plans.actions.meetings import do_add_action, do_schedule_meeting
+from helhed.plans.actions.plans import do_add_effort, do_add_goal, do_add_participant
+from helhed.plans.actions.referrals import do_send_referral
+from helhed.plans.actions.stories import do_write_story
+from helhed.plans.models import (
+    Action,
+    Concern,
+    Effort,
+    Goal,
+    LegalBasis,
+    Meeting,
+    Participant,
+    Plan,
+    PlanMember,
+    Referral,
+    Story,
+)
+from helhed.results.actions.curves import do_add_curve_action, do_start_curve
+from helhed.results.actions.reflections import do_record_reflection
+from helhed.results.actions.reports import do_generate_reports
+from helhed.results.models import (
+    Ambition,
+    Committee,
+    CurveAction,
+    CurvePlan,
+    Indicator,
+    Marker,
+    Reflection,
+    StatusReport,
+    Target,
+)
+from helhed.test import (
+    BaseTestCase,
+    engage,
+    indicator,
+    make_citizen,
+    make_plan,
+    make_staff,
+    make_unit,
+    municipality,
+    record_value,
+    set_target,
+)
+
+SECRET_FIRST = "Zenobia"
+SECRET_LAST = "Quillfeatherby"
+SECRET_BIRTH = dt.date(2015, 7, 23)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A web URL pattern with path parameters, by its namespaced name."""
+
+    name: str
+    pattern: str
+    params: tuple[str, ...]
+
+
+def web_routes(*namespaces: str, with_ids_only: bool = True) -> list[Route]:
+    """Every URL pattern with path parameters (ids), or every one, optionally of some namespaces.
+
+    Read from the resolver, so a new page is covered as soon as it exists.
+    The admin and the API (see the OpenAPI schema) are left out.
+    """
+    found: list[Route] = []
+
+    def walk(patterns: list[Any], prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace in ("admin", "api"):
+                    continue
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, prefix + str(entry.pattern), inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                if with_ids_only and not entry.pattern.converters:
+                    continue
+                name = namespace + entry.name
+                if namespaces and name.split(":")[0] not in namespaces:
+                    continue
+                pattern = prefix + str(entry.pattern)
+                found.append(Route(name, pattern, tuple(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+@dataclass
+class FormField:
+    name: str
+    kind: str  # the input type, "select" or "textarea"
+    value: str = ""
+    options: list[str] = field(default_factory=list)
+    maxlength: int | None = None
+
+
+@dataclass
+class Form:
+    action: str
+    fields: dict[str, FormField] = field(default_factory=dict)
+
+
+def _length(attrs: dict[str, str]) -> int | None:
+    text = attrs.get("maxlength", "")
+    return int(text) if text.isdigit() else None
+
+
+class FormReader(HTMLParser):
+    """The POST forms of a page: action, and each field's kind, value and options."""
+
+    def __init__(self, page_url: str) -> None:
+        super().__init__()
+        self.page_url = page_url
+        self.forms: list[Form] = []
+        self.form: Form | None = None
+        self.select: FormField | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("method", "get").lower() == "post":
+            action = urlsplit(a.get("action") or self.page_url)
+            self.form = Form(action.path + (f"?{action.query}" if action.query else ""))
+            self.forms.append(self.form)
+        elif self.form is None or "name" not in a:
+            if tag == "option" and self.select is not None:
+                self.select.options.append(a.get("value", ""))
+            return
+        elif tag == "input" and a.get("type") not in ("submit", "button", "file"):
+            if a["name"] != "csrfmiddlewaretoken":
+                self.form.fields[a["name"]] = FormField(
+                    a["name"], a.get("type", "text"), a.get("value", ""), [], _length(a)
+                )
+        elif tag in ("select", "textarea"):
+            self.select = FormField(a["name"], tag, maxlength=_length(a))
+            self.form.fields[a["name"]] = self.select
+            if tag == "textarea":
+                self.select = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.form = None
+        elif tag == "select":
+            self.select = None
+
+
+def read_forms(url: str, html: str) -> list[Form]:
+    reader = FormReader(url)
+    reader.feed(html)
+    return reader.forms
+
+
+def leak_markers(citizen: Citizen) -> list[str]:
+    """What must never reach a user who may not see the citizen: names and CPR, in every form."""
+    cpr = citizen.cpr
+    return [citizen.first_name, citizen.last_name, cpr, cpr.replace("-", "")]
+
+
+class CitizenObjects:
+    """The objects that carry one citizen's personal data, made through the actions."""
+
+    plan: Plan
+    goal: Goal
+    effort: Effort
+    participant: Participant
+    member: PlanMember
+    meeting: Meeting
+    action: Action
+    concern: Concern
+    referral: Referral
+    story: Story
+    rating: Rating
+    consent: Consent
+    engagement: Engagement
+
+
+def make_citizen_objects(
+    citizen: Citizen, *, coordinator: Staff, unit: Unit, helper: Staff, to_unit: Unit
+) -> CitizenObjects:
+    """A plan and everything hanging on it, a concern and a referral, as staff make them."""
+    made = CitizenObjects()
+    made.plan = plan = make_plan(
+        citizen, coordinator=coordinator, title="Plan " + citizen.first_name
+    )
+    made.goal = do_add_goal(
+        actor=coordinator,
+        plan=plan,
+        expected_version=plan.version,
+        text="Goal of " + citizen.first_name,
+        formulated_by=Goal.FormulatedBy.CITIZEN,
+        formulated_by_name=citizen.first_name,
+        target_date=today() + dt.timedelta(days=30),
+    )
+    plan.refresh_from_db()
+    made.effort = do_add_effort(
+        actor=coordinator,
+        plan=plan,
+        expected_version=plan.version,
+        title="Støtte",
+        description="",
+        citizen=None,
+        responsible_unit=unit,
+        sector=None,
+        legal_basis=LegalBasis.FOLKESKOLELOVEN,
+        legal_reference="",
+        starts_on=today(),
+        ends_on=None,
+        monthly_cost=Decimal(100),
+        goals=[made.goal],
+    )
+    plan.refresh_from_db()
+    made.participant = do_add_participant(
+        actor=coordinator, plan=plan, expected_version=plan.version, staff=helper, unit=to_unit
+    )
+    plan.refresh_from_db()
+    made.member = plan.members.get()
+    made.meeting = do_schedule_meeting(
+        actor=coordinator,
+        plan=plan,
+        starts_at=timezone.now() + dt.timedelta(days=7),
+        place="Rådhuset",
+        agenda="Møde om " + citizen.first_name,
+        staff_participants=[(coordinator, "")],
+        family_participants=[(citizen, citizen.first_name)],
+    )
+    made.action = do_add_action(
+        actor=coordinator,
+        plan=plan,
+        description="Ring til " + citizen.first_name,
+        owner=coordinator,
+        due_on=today() + dt.timedelta(days=3),
+    )
+    made.concern = do_log_concern(
+        actor=coordinator,
+        citizen=citizen,
+        unit=unit,
+        observation=citizen.first_name + " græder",
+        category=Concern.Category.WELLBEING,
+        severity=Concern.Severity.HIGH,
+        parents_informed=True,
+        follow_up_owner=coordinator,
+        follow_up_on=today() + dt.timedelta(days=7),
+    )
+    made.referral = do_send_referral(
+        actor=coordinator,
+        citizen=citizen,
+        from_unit=unit,
+        to_unit=to_unit,
+        question="Vurdering af " + citizen.first_name,
+        legal_basis=LegalBasis.BARNETS_LOV,
+    )
+    made.story = do_write_story(
+        actor=coordinator, plan=plan, title="En god uge", text=citizen.first_name + " kom i skole"
+    )
+    made.rating = do_record_rating(
+        user=coordinator.user,
+        plan=plan,
+        scale=Scale.objects.get(code="cors"),
+        citizen=citizen,
+        scores=[5, 5, 5, 5],
+        rated_on=today(),
+        given_by=citizen.first_name,
+    )
+    made.consent = Consent.objects.create(
+        citizen=citizen, purpose="Samarbejde om " + citizen.first_name, given_by=citizen
+    )
+    made.consent.sectors.set(Sector.objects.filter(code__in=["school", "health"]))
+    made.engagement = Engagement.objects.filter(citizen=citizen).order_by("pk").first()
+    return made
+
+
+class SecurityCase(BaseTestCase):
+    """The cast of ``BaseTestCase``, alma's objects, a secret citizen's objects, and results."""
+
+    keeper: Staff
+    psychologist: Staff
+    health: Unit
+    ppr: Unit
+    secret: Citizen
+    secret_cpr: str
+    mine: CitizenObjects
+    hidden: CitizenObjects
+    committee: Committee
+    ambition: Ambition
+    marker: Marker
+    absence: Indicator
+    target: Target
+    report: StatusReport
+    curve: CurvePlan
+    curve_action: CurveAction
+    reflection: Reflection
+    token: str
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        rudersdal = municipality(230)
+        for code in ("ors", "cors", "srs", "samarbejde"):
+            ScaleActivation.objects.create(
+                municipality=rudersdal, scale=Scale.objects.get(code=code)
+            )
+        cls.health = make_unit("Sundhedsplejen", parent=cls.children_admin, sector="health")
+        cls.ppr = make_unit("PPR", parent=cls.children_admin, sector="ppr")
+        cls.keeper = make_staff(
+            "Hanne", "Holm", unit=cls.health, role="health_visitor", username="keeper"
+        )
+        cls.psychologist = make_staff(
+            "Pia", "Prip", unit=cls.ppr, role="psychologist", username="psychologist"
+        )
+        secret = make_citizen(SECRET_FIRST, SECRET_LAST, birth_date=SECRET_BIRTH)
+        engage(secret, staff=cls.keeper)
+        cls.secret = secret
+        cls.secret_cpr = secret.cpr
+        cls.mine = make_citizen_objects(
+            cls.alma,
+            coordinator=cls.caseworker,
+            unit=cls.family_dept,
+            helper=cls.teacher,
+            to_unit=cls.school,
+        )
+        cls.hidden = make_citizen_objects(
+            secret,
+            coordinator=cls.keeper,
+            unit=cls.health,
+            helper=cls.psychologist,
+            to_unit=cls.ppr,
+        )
+
+        committee = Committee.objects.create(municipality=rudersdal, name="Børne- og Skoleudvalget")
+        cls.committee = committee
+        cls.absence = indicator("fravaer-over-10")
+        cls.ambition = Ambition.objects.create(
+            municipality=rudersdal,
+            committee=committee,
+            title="Alle børn lærer mere",
+            first_year=2022,
+            last_year=2030,
+            owner=cls.chief,
+        )
+        cls.ambition.units.set([cls.children_admin])
+        cls.marker = Marker.objects.create(
+            ambition=cls.ambition, owner=cls.chief, title="Flere børn går i skole"
+        )
+        cls.marker.indicators.set([cls.absence])
+        cls.target = set_target(cls.absence, cls.children_admin, 8, applies_from="2020")
+        for period in ("2025-Q1", "2025-Q2", "2025-Q3"):
+            record_value(cls.absence, cls.school, period, 12)
+        [cls.report] = do_generate_reports(today(), rudersdal)
+        cls.curve = do_start_curve(actor=cls.leader, indicator=cls.absence, unit=cls.school)
+        cls.curve_action = do_add_curve_action(
+            actor=cls.leader,
+            curve=cls.curve,
+            description="Ring hjem",
+            owner=cls.teacher,
+            due_on=today() + dt.timedelta(days=14),
+        )
+        cls.reflection = do_record_reflection(
+            actor=cls.leader,
+            unit=cls.school,
+            held_on=today(),
+            what_we_see="Fraværet stiger",
+            participants=[cls.leader, cls.teacher],
+            indicators=[cls.absence],
+        )
+        assert cls.caseworker.user is not None
+        cls.token = ApiToken.issue(cls.caseworker.user, "security tests")[1]
+
+    def path_ids(self, path: str, objects: CitizenObjects) -> dict[str, int]:
+        """An existing object's id for each path parameter of a URL or API path.
+
+        ``objects`` picks whose citizen-bearing objects (alma's or the secret's);
+        the results objects are Rudersdal's. An ``action_id`` under
+        ``curves/actions`` is a curve's action, elsewhere a plan's.
+        """
+        citizen = objects.plan.members.get().citizen_id
+        ids = {
+            "citizen_id": citizen,
+            "plan_id": objects.plan.pk,
+            "goal_id": objects.goal.pk,
+            "effort_id": objects.effort.pk,
+            "participant_id": objects.participant.pk,
+            "member_id": objects.member.pk,
+            "number": 1,
+            "meeting_id": objects.meeting.pk,
+            "action_id": objects.action.pk,
+            "concern_id": objects.concern.pk,
+            "referral_id": objects.referral.pk,
+            "story_id": objects.story.pk,
+            "consent_id": objects.consent.pk,
+            "engagement_id": objects.engagement.pk,
+            "unit_id": self.school.pk,
+            "committee_id": self.committee.pk,
+            "ambition_id": self.ambition.pk,
+            "marker_id": self.marker.pk,
+            "indicator_id": self.absence.pk,
+            "target_id": self.target.pk,
+            "report_id": self.report.pk,
+            "curve_id": self.curve.pk,
+            "reflection_id": self.reflection.pk,
+            "staff_id": self.keeper.pk,
+        }
+        if "curves/actions" in path:
+            ids["action_id"] = self.curve_action.pk
+        return ids
+
+    def url(self, route: Route, objects: CitizenObjects, **override: Any) -> str:
+        """The route's URL with the ids of ``objects`` (and the results objects)."""
+        ids: dict[str, Any] = {**self.path_ids(route.pattern, objects), "step": "story"}
+        ids.update(override)
+        missing = [p for p in route.params if p not in ids]
+        assert not missing, f"{route.name}: give SecurityCase.path_ids an id for {missing}"
+        return reverse(route.name, kwargs={p: ids[p] for p in route.params})
+
+    def bearer(self, token: str | None = None) -> dict[str, str]:
+        return {"authorization": f"Bearer {token or self.token}", "accept-language": "en"}

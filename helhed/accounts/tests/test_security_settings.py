@@ -26,7 +26,13 @@ ACCEPTED = {"security.W021"}
 
 def production_env(**extra: str) -> dict[str, str]:
     """A production-like environment: no debug, HTTPS, a real host and strong keys."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELHED_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process;
+        # a production server never has it, and the deploy check rightly refuses it.
+        if not k.startswith("HELHED_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         HELHED_SECRET_KEY=secrets.token_urlsafe(50),
         HELHED_PSEUDONYM_KEY=secrets.token_urlsafe(32),

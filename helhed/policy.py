@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -52,6 +52,18 @@ from django.utils.translation import gettext as _
 from helhed.audit import codes as audit_codes
 from helhed.audit import trail
 from helhed.citizens.models import Citizen, CitizenQuerySet, Consent, Engagement
+from helhed.leadership.models import (
+    BurdenProposal,
+    Dilemma,
+    DocumentationRequirement,
+    LeaderTeam,
+    LocalDecision,
+    Method,
+    Principle,
+    Reform,
+    Rule,
+    TeamReflection,
+)
 from helhed.lib.validity import today, valid_on_q
 from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitQuerySet
 from helhed.plans.models import (
@@ -74,6 +86,8 @@ from helhed.results.models import (
     StatusReport,
     Target,
 )
+
+M = TypeVar("M", bound=Model)
 
 # None stands for "no user" (treated as anonymous), which keeps callers simple.
 AnyUser = User | AnonymousUser | None
@@ -1294,3 +1308,311 @@ def _consent_covers_q(staff: Staff, on: dt.date) -> Q:
         | (Q(unit__isnull=False) & Exists(named.filter(sector_id=OuterRef("unit__sector_id"))))
         | (Q(unit__isnull=True) & Exists(named.filter(sector_id__in=own_sectors)))
     )
+
+
+# --------------------------------------------------------------------------- leadership
+#
+# Room to lead: the municipality's rules, documentation requirements, burden
+# proposals, principles, methods, reforms and management spans. None of it is
+# personal data about citizens, so every staff member of the municipality
+# reads the registers (they are meant to be seen: a rule nobody can read
+# cannot be questioned). Who may *decide* follows the management chain: the
+# leader of the owning unit, or a leader above it. Anyone on the staff may
+# propose removing a burden or record who uses a requirement's data.
+#
+# Management spans name leaders and count their staff: leaders see the spans
+# of the units they lead, analysts and the director the whole municipality.
+# A leader team's open reflection (each member's own answers) is read by its
+# members only; the agenda it becomes, and the team's dilemma log, also by
+# the leaders above the team's unit (the dialogue along the management chain).
+
+
+def _own_municipality(user: AnyUser, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Rows of the staff member's municipality; nothing for anyone else."""
+    staff = staff_for(user)
+    if staff is None:
+        return queryset.none()
+    return queryset.filter(municipality_id=staff.municipality_id)
+
+
+def _one_or_404(queryset: QuerySet[M], pk: int, what: str) -> M:
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {what}")
+    return found
+
+
+def leads_at_or_above(user: AnyUser, unit: Unit, on: dt.date | None = None) -> bool:
+    """Whether the user leads ``unit`` or a unit above it, today (the right level to decide)."""
+    staff = staff_for(user)
+    if staff is None or staff.municipality_id != unit.municipality_id:
+        return False
+    return (
+        _own_roles(staff, on or today(), Role.Kind.LEADER)
+        .filter(unit_id__in=[*unit.ancestor_ids(), unit.pk])
+        .exists()
+    )
+
+
+def is_leader(user: AnyUser, on: dt.date | None = None) -> bool:
+    staff = staff_for(user)
+    return staff is not None and _own_roles(staff, on or today(), Role.Kind.LEADER).exists()
+
+
+def is_analyst(user: AnyUser, on: dt.date | None = None) -> bool:
+    staff = staff_for(user)
+    return staff is not None and _own_roles(staff, on or today(), Role.Kind.ANALYST).exists()
+
+
+def is_director(user: AnyUser, on: dt.date | None = None) -> bool:
+    """The leader of the municipality's root unit."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and _own_roles(staff, on or today(), Role.Kind.LEADER)
+        .filter(unit__parent__isnull=True)
+        .exists()
+    )
+
+
+def has_staff_role(user: AnyUser, on: dt.date | None = None) -> bool:
+    """Any role in the own municipality today: what it takes to read the registers and propose."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and RoleAssignment.objects.valid_on(on or today())
+        .filter(staff=staff, unit__municipality_id=staff.municipality_id)
+        .exists()
+    )
+
+
+def visible_rules(user: AnyUser) -> QuerySet[Rule]:
+    return (
+        _own_municipality(user, Rule.objects.all()) if has_staff_role(user) else Rule.objects.none()
+    )
+
+
+def get_rule_for_user(user: AnyUser, rule_id: int) -> Rule:
+    return _one_or_404(visible_rules(user).select_related("owner", "owning_unit"), rule_id, "rule")
+
+
+def can_register_rule(user: AnyUser) -> bool:
+    """Leaders register rules (for the units they lead); analysts keep the register."""
+    return is_leader(user) or is_analyst(user)
+
+
+def can_decide_rule(user: AnyUser, rule: Rule) -> bool:
+    """The owner, or a leader of the owning unit or above, keeps, changes or repeals a rule."""
+    staff = staff_for(user)
+    if staff is None or rule.status != Rule.Status.IN_FORCE:
+        return False
+    return rule.owner_id == staff.pk or leads_at_or_above(user, rule.owning_unit)
+
+
+def visible_requirements(user: AnyUser) -> QuerySet[DocumentationRequirement]:
+    if not has_staff_role(user):
+        return DocumentationRequirement.objects.none()
+    return _own_municipality(user, DocumentationRequirement.objects.all())
+
+
+def get_requirement_for_user(user: AnyUser, requirement_id: int) -> DocumentationRequirement:
+    return _one_or_404(
+        visible_requirements(user).select_related("owner", "owning_unit"),
+        requirement_id,
+        "requirement",
+    )
+
+
+def can_register_requirement(user: AnyUser) -> bool:
+    return is_leader(user) or is_analyst(user)
+
+
+def can_record_data_use(user: AnyUser) -> bool:
+    """Anyone on the staff may say they use a requirement's data, or an indicator."""
+    return has_staff_role(user)
+
+
+def can_drop_requirement(user: AnyUser, requirement: DocumentationRequirement) -> bool:
+    """A leader of the owning unit or above drops a requirement (the owner alone may not)."""
+    return requirement.status == DocumentationRequirement.Status.ACTIVE and leads_at_or_above(
+        user, requirement.owning_unit
+    )
+
+
+def visible_proposals(user: AnyUser) -> QuerySet[BurdenProposal]:
+    if not has_staff_role(user):
+        return BurdenProposal.objects.none()
+    return _own_municipality(user, BurdenProposal.objects.all())
+
+
+def get_proposal_for_user(user: AnyUser, proposal_id: int) -> BurdenProposal:
+    return _one_or_404(
+        visible_proposals(user).select_related(
+            "theme", "rule", "requirement", "decision_unit", "proposed_by", "decided_by"
+        ),
+        proposal_id,
+        "proposal",
+    )
+
+
+def can_propose(user: AnyUser) -> bool:
+    return has_staff_role(user)
+
+
+def can_decide_proposal(user: AnyUser, proposal: BurdenProposal) -> bool:
+    """The right level: a leader of the unit the proposal is decided at, or above it."""
+    return proposal.status == BurdenProposal.Status.PROPOSED and leads_at_or_above(
+        user, proposal.decision_unit
+    )
+
+
+def can_complete_proposal(user: AnyUser, proposal: BurdenProposal) -> bool:
+    """Whoever decided it (or a leader at that level) follows an accepted proposal to done."""
+    return proposal.status == BurdenProposal.Status.ACCEPTED and leads_at_or_above(
+        user, proposal.decision_unit
+    )
+
+
+def span_units(user: AnyUser) -> UnitQuerySet:
+    """The units whose management spans the user sees: led units, or all for analysts."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    if is_analyst(user) or is_director(user):
+        return Unit.objects.filter(municipality_id=staff.municipality_id)
+    return led_units(user)
+
+
+def can_set_span_target(user: AnyUser) -> bool:
+    """The municipal director sets the municipality's target span."""
+    return is_director(user)
+
+
+def visible_principles(user: AnyUser) -> QuerySet[Principle]:
+    if not has_staff_role(user):
+        return Principle.objects.none()
+    return _own_municipality(user, Principle.objects.all())
+
+
+def get_principle_for_user(user: AnyUser, principle_id: int) -> Principle:
+    return _one_or_404(visible_principles(user).select_related("owner"), principle_id, "principle")
+
+
+def can_create_principle(user: AnyUser) -> bool:
+    return is_leader(user)
+
+
+def can_edit_principle(user: AnyUser, principle: Principle) -> bool:
+    staff = staff_for(user)
+    return staff is not None and principle.owner_id == staff.pk
+
+
+def can_sign_principle(user: AnyUser, unit: Unit) -> bool:
+    """A unit signs through its own leader, not a leader above it."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and _own_roles(staff, today(), Role.Kind.LEADER).filter(unit_id=unit.pk).exists()
+    )
+
+
+def visible_methods(user: AnyUser) -> QuerySet[Method]:
+    if not has_staff_role(user):
+        return Method.objects.none()
+    return _own_municipality(user, Method.objects.all())
+
+
+def get_method_for_user(user: AnyUser, method_id: int) -> Method:
+    return _one_or_404(visible_methods(user).select_related("owner"), method_id, "method")
+
+
+def can_manage_methods(user: AnyUser) -> bool:
+    return is_leader(user) or is_analyst(user)
+
+
+def visible_reforms(user: AnyUser) -> QuerySet[Reform]:
+    """The national catalogue: every staff member reads it."""
+    return Reform.objects.all() if has_staff_role(user) else Reform.objects.none()
+
+
+def get_reform_for_user(user: AnyUser, reform_id: int) -> Reform:
+    return _one_or_404(visible_reforms(user), reform_id, "reform")
+
+
+def visible_local_decisions(user: AnyUser) -> QuerySet[LocalDecision]:
+    if not has_staff_role(user):
+        return LocalDecision.objects.none()
+    return _own_municipality(user, LocalDecision.objects.all())
+
+
+def get_local_decision_for_user(user: AnyUser, decision_id: int) -> LocalDecision:
+    return _one_or_404(
+        visible_local_decisions(user).select_related("element__reform", "owner", "owning_unit"),
+        decision_id,
+        "local decision",
+    )
+
+
+def can_assign_local_decision(user: AnyUser) -> bool:
+    """Leaders name who owns a decision a reform leaves to the municipality."""
+    return is_leader(user)
+
+
+def can_update_local_decision(user: AnyUser, decision: LocalDecision) -> bool:
+    staff = staff_for(user)
+    return staff is not None and (
+        decision.owner_id == staff.pk or leads_at_or_above(user, decision.owning_unit)
+    )
+
+
+def visible_teams(user: AnyUser) -> QuerySet[LeaderTeam]:
+    """Teams the user is a member of, and teams of units the user leads or leads above."""
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return LeaderTeam.objects.none()
+    led = _own_roles(staff, today(), Role.Kind.LEADER).values_list("unit__path", flat=True)
+    condition = Q(members=staff)
+    for path in led:
+        condition |= Q(unit__path__startswith=path)
+    return LeaderTeam.objects.filter(
+        pk__in=LeaderTeam.objects.filter(municipality_id=staff.municipality_id)
+        .filter(condition)
+        .values("pk")
+    )
+
+
+def get_team_for_user(user: AnyUser, team_id: int) -> LeaderTeam:
+    return _one_or_404(visible_teams(user).select_related("unit"), team_id, "team")
+
+
+def is_team_member(user: AnyUser, team: LeaderTeam) -> bool:
+    staff = staff_for(user)
+    return staff is not None and team.members.filter(pk=staff.pk).exists()
+
+
+def can_create_team(user: AnyUser, unit: Unit) -> bool:
+    return leads_at_or_above(user, unit)
+
+
+def get_reflection_round_for_user(user: AnyUser, reflection_id: int) -> TeamReflection:
+    """A team's reflection round: members always; leaders above once it is an agenda."""
+    reflection = _one_or_404(
+        TeamReflection.objects.filter(team__in=visible_teams(user)).select_related("team"),
+        reflection_id,
+        "reflection",
+    )
+    if not is_team_member(user, reflection.team) and reflection.status != "closed":
+        raise Http404("No such reflection")
+    return reflection
+
+
+def can_answer_reflection(user: AnyUser, reflection: TeamReflection) -> bool:
+    return reflection.status == TeamReflection.Status.OPEN and is_team_member(user, reflection.team)
+
+
+def can_record_dilemma(user: AnyUser, team: LeaderTeam) -> bool:
+    return is_team_member(user, team)
+
+
+def visible_dilemmas(user: AnyUser) -> QuerySet[Dilemma]:
+    return Dilemma.objects.filter(team__in=visible_teams(user))

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "helhed.plans",
     "helhed.feedback",
     "helhed.results",
+    "helhed.leadership",
     "helhed.api",
     "helhed.demo",
 ]

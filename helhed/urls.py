@@ -20,6 +20,7 @@ urlpatterns = [
     path("feedback/", include("helhed.feedback.urls")),
     path("results/", include("helhed.results.urls")),
     path("audit/", include("helhed.audit.urls")),
+    path("leadership/", include("helhed.leadership.urls")),
     path("", include("helhed.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from helhed.audit.api import router as audit_router
 from helhed.citizens.api import consents_router
 from helhed.citizens.api import router as citizens_router
 from helhed.feedback.api import router as feedback_router
+from helhed.leadership.api import router as leadership_router
 from helhed.organisation.api import router as organisation_router
 from helhed.plans.api import router as plans_router
 from helhed.results.api import router as results_router
@@ -35,3 +36,4 @@ api.add_router("/", plans_router)
 api.add_router("/feedback", feedback_router)
 api.add_router("/results", results_router)
 api.add_router("/audit", audit_router)
+api.add_router("/leadership", leadership_router)

@@ -411,6 +411,17 @@ class Effort(models.Model):
     goals = models.ManyToManyField(
         Goal, blank=True, related_name="efforts", verbose_name=_("goals it serves")
     )
+    # A method from the municipality's shared library (``leadership.Method``),
+    # named by string so this app does not import the leadership app above it.
+    method = models.ForeignKey(
+        "leadership.Method",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="efforts",
+        verbose_name=_("method"),
+        help_text=_("The common method the effort works by, if any."),
+    )
 
     class Meta:
         ordering = ["starts_on", "pk"]

@@ -1,0 +1,1 @@
+"""Leadership actions, one module per area."""

@@ -1,0 +1,1 @@
+"""Leadership forms, one module per area."""

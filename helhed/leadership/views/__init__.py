@@ -1,0 +1,1 @@
+"""Leadership views, one module per area."""

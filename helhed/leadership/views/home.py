@@ -1,0 +1,22 @@
+"""The leadership overview ("room to lead"): what waits for the user, and the registers."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+from django.views.decorators.http import require_GET
+
+from helhed import policy
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not policy.has_staff_role(request.user):
+        raise Http404("No staff role")
+    return render(request, "leadership/home.html", {})
+
+
+urlpatterns: list[URLPattern] = [path("", home, name="home")]

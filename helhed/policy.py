@@ -54,14 +54,20 @@ from helhed.audit import trail
 from helhed.citizens.models import Citizen, CitizenQuerySet, Consent, Engagement
 from helhed.leadership.models import (
     BurdenProposal,
+    BurdenTheme,
+    DataUse,
     Dilemma,
     DocumentationRequirement,
     LeaderTeam,
     LocalDecision,
     Method,
     Principle,
+    ReflectionAnswer,
+    ReflectionQuestion,
     Reform,
+    ReformElement,
     Rule,
+    SpanTarget,
     TeamReflection,
 )
 from helhed.lib.validity import today, valid_on_q
@@ -1409,6 +1415,41 @@ def can_decide_rule(user: AnyUser, rule: Rule) -> bool:
     return rule.owner_id == staff.pk or leads_at_or_above(user, rule.owning_unit)
 
 
+# leadership: rules
+
+
+def rule_owning_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """Units a rule may be registered for: those the user leads and beneath; all for analysts."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    on = on or today()
+    units = (Unit.objects.all() if is_analyst(user, on) else led_units(user, on)).filter(
+        municipality_id=staff.municipality_id
+    )
+    return units.valid_on(on)
+
+
+def rule_owner_candidates(user: AnyUser) -> QuerySet[Staff]:
+    """Who may own a rule: any staff member of the user's own municipality."""
+    return _own_municipality(user, Staff.objects.all())
+
+
+def rules_owned_or_led(user: AnyUser) -> QuerySet[Rule]:
+    """Rules in force the user owns, or whose owning unit the user leads or leads above.
+
+    The owner's list of rules to review: a chief sees the rules of the
+    schools beneath the administration as well as her own.
+    """
+    staff = staff_for(user)
+    if staff is None:
+        return Rule.objects.none()
+    return visible_rules(user).filter(
+        Q(owner_id=staff.pk) | Q(owning_unit__in=led_units(user)),
+        status=Rule.Status.IN_FORCE,
+    )
+
+
 def visible_requirements(user: AnyUser) -> QuerySet[DocumentationRequirement]:
     if not has_staff_role(user):
         return DocumentationRequirement.objects.none()
@@ -1421,6 +1462,57 @@ def get_requirement_for_user(user: AnyUser, requirement_id: int) -> Documentatio
         requirement_id,
         "requirement",
     )
+
+
+# leadership: documentation
+#
+# A use of data is read with what it is a use of: a requirement of the
+# municipality, or an indicator of its results catalogue. Whoever recorded a
+# use may end it; so may an analyst (who keeps the registers) and, for a
+# requirement, a leader of its owning unit or above. For an indicator, which
+# has no owning unit, the municipal director stands in for that leader.
+
+
+def documentation_indicators(user: AnyUser) -> QuerySet[Indicator]:
+    """The results catalogue's indicators, as the documentation register shows them."""
+    if not has_staff_role(user):
+        return Indicator.objects.none()
+    return visible_indicators(user)
+
+
+def get_documentation_indicator_for_user(user: AnyUser, indicator_id: int) -> Indicator:
+    return _one_or_404(documentation_indicators(user), indicator_id, "indicator")
+
+
+def visible_data_uses(user: AnyUser) -> QuerySet[DataUse]:
+    if not has_staff_role(user):
+        return DataUse.objects.none()
+    return DataUse.objects.filter(
+        Q(requirement__in=visible_requirements(user).values("pk"))
+        | Q(indicator__in=documentation_indicators(user).values("pk"))
+    )
+
+
+def get_data_use_for_user(user: AnyUser, use_id: int) -> DataUse:
+    return _one_or_404(
+        visible_data_uses(user).select_related(
+            "requirement", "requirement__owning_unit", "indicator", "recorded_by"
+        ),
+        use_id,
+        "data use",
+    )
+
+
+def can_end_data_use(user: AnyUser, use: DataUse) -> bool:
+    """The recorder, an analyst, or the leader level of what the data belongs to."""
+    staff = staff_for(user)
+    if staff is None or use.ended_on is not None or not has_staff_role(user):
+        return False
+    if use.recorded_by_id == staff.pk or is_analyst(user):
+        return True
+    if use.requirement is not None:
+        return leads_at_or_above(user, use.requirement.owning_unit)
+    return is_director(user)
 
 
 def can_register_requirement(user: AnyUser) -> bool:
@@ -1473,6 +1565,44 @@ def can_complete_proposal(user: AnyUser, proposal: BurdenProposal) -> bool:
     )
 
 
+# leadership: proposals
+
+
+def visible_themes(user: AnyUser) -> QuerySet[BurdenTheme]:
+    """The municipality's burden themes: every staff member picks from them."""
+    if not has_staff_role(user):
+        return BurdenTheme.objects.none()
+    return _own_municipality(user, BurdenTheme.objects.all())
+
+
+def can_add_theme(user: AnyUser) -> bool:
+    """Leaders and analysts add a theme; others pick one, so the grouping stays usable."""
+    return is_leader(user) or is_analyst(user)
+
+
+def decides_proposals_at(user: AnyUser, proposal: BurdenProposal) -> bool:
+    """Whether the user is at the right level for the proposal, whatever its status.
+
+    Tells "not yours to decide" (403) from "already decided" (a clear error).
+    """
+    return leads_at_or_above(user, proposal.decision_unit)
+
+
+def proposals_to_decide(user: AnyUser) -> QuerySet[BurdenProposal]:
+    """Proposals waiting for a decision at a unit the user leads, or beneath one."""
+    return visible_proposals(user).filter(
+        status=BurdenProposal.Status.PROPOSED, decision_unit__in=led_units(user)
+    )
+
+
+def proposal_units(user: AnyUser) -> UnitQuerySet:
+    """Units a procedure's proposal may be decided at: the municipality's units of today."""
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return Unit.objects.none()
+    return Unit.objects.filter(municipality_id=staff.municipality_id).valid_on(today())
+
+
 def span_units(user: AnyUser) -> UnitQuerySet:
     """The units whose management spans the user sees: led units, or all for analysts."""
     staff = staff_for(user)
@@ -1486,6 +1616,29 @@ def span_units(user: AnyUser) -> UnitQuerySet:
 def can_set_span_target(user: AnyUser) -> bool:
     """The municipal director sets the municipality's target span."""
     return is_director(user)
+
+
+# leadership: span
+
+
+def get_span_unit_for_user(user: AnyUser, unit_id: int | None = None) -> Unit:
+    """A unit (valid today) whose spans the user sees; without an id, the top one. Else 404."""
+    units = span_units(user).valid_on(today()).select_related("unit_type")
+    found = (
+        units.order_by("depth", "path").first()
+        if unit_id is None
+        else units.filter(pk=unit_id).first()
+    )
+    if found is None:
+        raise Http404("No such unit")
+    return found
+
+
+def visible_span_targets(user: AnyUser) -> QuerySet[SpanTarget]:
+    """The municipality's target history, read by whoever sees any management span."""
+    if not span_units(user).exists():
+        return SpanTarget.objects.none()
+    return _own_municipality(user, SpanTarget.objects.all())
 
 
 def visible_principles(user: AnyUser) -> QuerySet[Principle]:
@@ -1516,6 +1669,19 @@ def can_sign_principle(user: AnyUser, unit: Unit) -> bool:
     )
 
 
+# leadership: principles
+
+
+def signing_units(user: AnyUser) -> UnitQuerySet:
+    """The units the user may sign principles for: those they lead themselves, today."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(
+        pk__in=_own_roles(staff, today(), Role.Kind.LEADER).values("unit_id")
+    ).order_by("path")
+
+
 def visible_methods(user: AnyUser) -> QuerySet[Method]:
     if not has_staff_role(user):
         return Method.objects.none()
@@ -1537,6 +1703,18 @@ def visible_reforms(user: AnyUser) -> QuerySet[Reform]:
 
 def get_reform_for_user(user: AnyUser, reform_id: int) -> Reform:
     return _one_or_404(visible_reforms(user), reform_id, "reform")
+
+
+# leadership: reforms
+
+
+def get_reform_element_for_user(user: AnyUser, element_id: int) -> ReformElement:
+    """An element of a reform the user may read (the catalogue is national)."""
+    return _one_or_404(
+        ReformElement.objects.filter(reform__in=visible_reforms(user)).select_related("reform"),
+        element_id,
+        "reform element",
+    )
 
 
 def visible_local_decisions(user: AnyUser) -> QuerySet[LocalDecision]:
@@ -1616,3 +1794,56 @@ def can_record_dilemma(user: AnyUser, team: LeaderTeam) -> bool:
 
 def visible_dilemmas(user: AnyUser) -> QuerySet[Dilemma]:
     return Dilemma.objects.filter(team__in=visible_teams(user))
+
+
+# leadership: teams
+#
+# A round's answers are the members' own until the round is closed; the agenda
+# it becomes shows the leaders above only the answers marked for the meeting.
+# The reflection questions are the municipality's: every staff member reads
+# them, and those who keep the methods library add or retire questions.
+
+
+def visible_team_rounds(user: AnyUser, team: LeaderTeam) -> QuerySet[TeamReflection]:
+    """A team's rounds as the user may see them: all for members, agendas for leaders above."""
+    rounds = TeamReflection.objects.filter(team__in=visible_teams(user)).filter(team=team)
+    if is_team_member(user, team):
+        return rounds
+    return rounds.filter(status=TeamReflection.Status.CLOSED)
+
+
+def visible_answers(user: AnyUser, reflection: TeamReflection) -> QuerySet[ReflectionAnswer]:
+    """The answers of a round the user may read (after ``get_reflection_round_for_user``).
+
+    Members read every answer; others only the answers marked for the agenda
+    of a closed round, never an answer a member kept to the team.
+    """
+    answers = ReflectionAnswer.objects.filter(reflection=reflection)
+    if is_team_member(user, reflection.team):
+        return answers
+    if reflection.status != TeamReflection.Status.CLOSED:
+        return answers.none()
+    return answers.filter(for_agenda=True)
+
+
+def can_open_reflection(user: AnyUser, team: LeaderTeam) -> bool:
+    return has_staff_role(user) and is_team_member(user, team)
+
+
+def can_close_reflection(user: AnyUser, reflection: TeamReflection) -> bool:
+    return can_answer_reflection(user, reflection)
+
+
+def visible_reflection_questions(user: AnyUser) -> QuerySet[ReflectionQuestion]:
+    if not has_staff_role(user):
+        return ReflectionQuestion.objects.none()
+    return _own_municipality(user, ReflectionQuestion.objects.all())
+
+
+def get_reflection_question_for_user(user: AnyUser, question_id: int) -> ReflectionQuestion:
+    return _one_or_404(visible_reflection_questions(user), question_id, "question")
+
+
+def can_manage_reflection_questions(user: AnyUser) -> bool:
+    """Leaders and analysts, as for the methods library."""
+    return can_manage_methods(user)

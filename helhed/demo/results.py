@@ -84,6 +84,7 @@ SOURCE_DETAIL = {
     "anbringelser-pr-1000": "Demo: Fagsystem for børn og unge",
     "tabt-arbejdsfortjeneste": "Demo: Økonomisystemet",
     "sygefravaer-medarbejdere": "Demo: Løn- og fraværssystemet",
+    "trivsel-medarbejdere": "Demo: Arbejdspladsvurdering (APV)",
 }
 
 # Staff sickness absence (%) by sector; the first quarter is the worst.
@@ -670,6 +671,30 @@ class _Results:
                 series.append(_Cell(sick, Decimal(days), staff))
             series_by_unit[unit] = series
         self.leaves["sygefravaer-medarbejdere"] = series_by_unit
+        self.leaves["trivsel-medarbejdere"] = self._staff_wellbeing(series_by_unit)
+
+    def _staff_wellbeing(self, sickness: dict[UnitPlan, Series]) -> dict[UnitPlan, Series]:
+        """The yearly workplace assessment (1-100) where sickness is measured.
+
+        Its own random stream per unit, seeded by the unit's key (which the demo's seed
+        decides), so adding it left every other value of the demo as it was. Where
+        sickness is high, well-being tends to be lower; about four in five answer.
+        """
+        wellbeing: dict[UnitPlan, Series] = {}
+        for unit, series in sickness.items():
+            rng = random.Random(f"trivsel-medarbejdere:{unit.key}")
+            staff = max((cell.persons for cell in series if cell is not None), default=6)
+            level = _clamp(rng.gauss(74, 5), 50, 92)
+            if SICKNESS_LEVEL.get(self._sector(unit) or "", 3.8) > 6:
+                level -= 4
+            slope = rng.gauss(0.4, 1.2)
+            cells: Series = []
+            for index in range(len(self.years)):
+                answers = max(1, round(staff * rng.uniform(0.7, 0.9)))
+                score = _clamp(level + slope * index + rng.gauss(0, 2), 30, 98)
+                cells.append(_Cell(Decimal(f"{score * answers:.1f}"), Decimal(answers), answers))
+            wellbeing[unit] = cells
+        return wellbeing
 
     @staticmethod
     def _sector(unit: UnitPlan) -> str | None:

@@ -10,13 +10,14 @@ change a ``PlanVersion`` snapshot is written in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -365,6 +366,12 @@ def do_update_goal(
 # --------------------------------------------------------------------------- efforts
 
 
+class KeepMethod(enum.Enum):
+    """Leave an effort's method as it is (callers that do not know about methods)."""
+
+    KEEP = "keep"
+
+
 def _prepare_effort(
     effort: Effort,
     *,
@@ -380,6 +387,7 @@ def _prepare_effort(
     monthly_cost: Decimal,
     citizen: Citizen | None,
     goals: Iterable[Goal],
+    method: Model | None = None,
 ) -> list[Goal]:
     """Fill ``effort`` and check it against the plan; return the goals it serves."""
     if responsible_unit.municipality_id != plan.municipality_id:
@@ -417,6 +425,12 @@ def _prepare_effort(
     effort.ends_on = ends_on
     effort.monthly_cost = monthly_cost
     effort.citizen = citizen
+    # A method of the municipality's own library (``leadership.Method``), if any.
+    if method is not None and getattr(method, "municipality_id", None) != plan.municipality_id:
+        raise _field_error(
+            "method", _("Choose a method of the municipality's library."), "other_municipality"
+        )
+    effort.method_id = method.pk if method is not None else None
     effort.full_clean()
     return goals
 
@@ -437,6 +451,7 @@ def do_add_effort(
     legal_reference: str = "",
     citizen: Citizen | None = None,
     goals: Iterable[Goal] = (),
+    method: Model | None = None,
 ) -> Effort:
     """Add an effort by a unit of the plan's municipality; the sector defaults to the unit's."""
     effort = Effort()
@@ -454,6 +469,7 @@ def do_add_effort(
         monthly_cost=monthly_cost,
         citizen=citizen,
         goals=goals,
+        method=method,
     )
     with plan_change(
         plan,
@@ -482,9 +498,12 @@ def do_update_effort(
     legal_reference: str = "",
     citizen: Citizen | None = None,
     goals: Iterable[Goal] = (),
+    method: Model | KeepMethod | None = KeepMethod.KEEP,
 ) -> Effort:
-    """Change an effort under the same rules as adding one."""
+    """Change an effort under the same rules as adding one; the method stays unless given."""
     plan = effort.plan
+    if method is KeepMethod.KEEP:
+        method = effort.method
     served = _prepare_effort(
         effort,
         plan=plan,
@@ -499,6 +518,7 @@ def do_update_effort(
         monthly_cost=monthly_cost,
         citizen=citizen,
         goals=goals,
+        method=method,
     )
     with plan_change(
         plan,

@@ -232,12 +232,25 @@ class EffortForm(VersionedForm):
         label=_("Goals it serves"),
         widget=forms.CheckboxSelectMultiple,
     )
+    method: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # the plan's municipality's methods, set in __init__
+        required=False,
+        label=_("Method"),
+        empty_label=_("No common method"),
+        help_text=_("A method from the municipality's library, if the effort works by one."),
+    )
 
     def __init__(self, *args: Any, plan: Plan, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(CitizenChoiceField, self.fields["citizen"]).queryset = plan.citizens()
         cast(UnitChoiceField, self.fields["responsible_unit"]).queryset = units
         cast(GoalsChoiceField, self.fields["goals"]).queryset = plan.goals.all()
+        # The plan's municipality's methods only; the model is reached through the
+        # relation so plans does not import the leadership app above it.
+        methods = cast(Any, Effort._meta.get_field("method").related_model)._default_manager
+        cast(forms.ModelChoiceField[Any], self.fields["method"]).queryset = methods.filter(
+            municipality_id=plan.municipality_id
+        ).order_by("name")
 
     @staticmethod
     def initial_from(effort: Effort) -> dict[str, Any]:
@@ -254,6 +267,7 @@ class EffortForm(VersionedForm):
             "ends_on": effort.ends_on,
             "monthly_cost": effort.monthly_cost,
             "goals": [g.pk for g in effort.goals.all()],
+            "method": effort.method_id,
         }
 
 

@@ -760,6 +760,7 @@ def _effort_arguments(cleaned: dict[str, Any]) -> dict[str, Any]:
         "ends_on": cleaned["ends_on"],
         "monthly_cost": cleaned["monthly_cost"],
         "goals": list(cleaned["goals"]),
+        "method": cleaned.get("method"),
     }
 
 

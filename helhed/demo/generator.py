@@ -34,6 +34,7 @@ from faker import Faker
 from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
 from helhed.demo.activity import ActivityCounts, clear_activity, generate_activity
 from helhed.demo.audit import AuditCounts, assign_on_call, generate_audit_history
+from helhed.demo.leadership import LeadershipCounts, clear_leadership, generate_leadership
 from helhed.demo.names import Names
 from helhed.demo.organisation import UNITS_FROM, OrgPlan, build_staff, build_units
 from helhed.demo.people import CprNumbers, PeoplePlan, assign_professionals, build_people
@@ -121,6 +122,7 @@ class Generated:
     results: ResultsCounts = field(default_factory=ResultsCounts)
     reports: ReportsCounts = field(default_factory=ReportsCounts)
     audit: AuditCounts = field(default_factory=AuditCounts)
+    leadership: LeadershipCounts = field(default_factory=LeadershipCounts)
 
 
 @dataclass
@@ -292,6 +294,13 @@ def generate_municipality(
             now=today(),
         )
         say(f"{municipality.name}: {result.reports.line}")
+        result.leadership = generate_leadership(
+            municipality,
+            rng=random.Random(f"helhed-demo-leadership:{spec.seed}:{spec.code}"),
+            now=today(),
+            login_staff=result.login_staff if spec.logins else None,
+        )
+        say(f"{municipality.name}: {result.leadership.line}")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -503,6 +512,7 @@ def clear_municipalities(codes: Iterable[int]) -> None:
     """
     munis = Municipality.objects.filter(code__in=list(codes))
     with transaction.atomic():
+        clear_leadership(munis)
         clear_results(munis)
         clear_activity(munis)
         User.objects.filter(username=FAMILY_USERNAME, citizen__municipality__in=munis).delete()

@@ -8,7 +8,6 @@ puts a table of the same numbers beside it.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ import altair as alt
 import vl_convert
 from django.utils.translation import gettext as _
 
+from helhed.lib.charts import accessible_svg
 from helhed.results.periods import Period
 from helhed.results.status import IndicatorStatus, Point
 
@@ -121,12 +121,11 @@ def trend_svg(status: IndicatorStatus, **options: Any) -> str:
     """The plot as inline SVG with an accessible title; empty when there is nothing to plot."""
     if not any(point.value is not None for point in status.series):
         return ""
-    svg = vl_convert.vegalite_to_svg(trend_spec(status, **options))
-    title = html.escape(
-        _("Trend of %(indicator)s for %(unit)s")
-        % {"indicator": status.indicator.name, "unit": status.unit.name}
-    )
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
+    name = _("Trend of %(indicator)s for %(unit)s") % {
+        "indicator": status.indicator.name,
+        "unit": status.unit.name,
+    }
+    return accessible_svg(trend_spec(status, **options), name)
 
 
 def trend_png(status: IndicatorStatus, **options: Any) -> bytes | None:

@@ -15,7 +15,6 @@ Who may see a unit's spans or set the target is asked of ``helhed.policy``
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,12 +22,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import altair as alt
-import vl_convert
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from helhed.leadership.models import SpanTarget
+from helhed.lib.charts import accessible_svg
 from helhed.lib.validity import today
 from helhed.organisation.models import Municipality, Staff, Unit
 from helhed.organisation.span import Span, management_spans
@@ -342,6 +341,5 @@ def history_svg(history: Sequence[SpanSummary], unit: Unit) -> str:
     """The plot as inline SVG with an accessible name; empty when no day has a leader."""
     if not any(point.leaders for point in history):
         return ""
-    svg = vl_convert.vegalite_to_svg(history_spec(history))
-    title = html.escape(_("Management span over time in %(unit)s") % {"unit": unit.name})
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
+    name = _("Management span over time in %(unit)s") % {"unit": unit.name}
+    return accessible_svg(history_spec(history), name)

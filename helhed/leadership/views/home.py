@@ -5,69 +5,59 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from helhed import policy
 from helhed.leadership.actions.documentation import hours_saved, nice_to_know
-from helhed.leadership.models import BurdenProposal, Rule
-from helhed.leadership.views.proposals import reverse_or, staff_with_role
+from helhed.leadership.models import BurdenProposal
+from helhed.leadership.views.proposals import staff_with_role
 from helhed.lib.validity import today
 
 WAITING_SHOWN = 5
 
-# Every section of the app: (URL name, its path, its name, what it is for). The
-# path stands in while a section's page is not there, so the overview never breaks.
+# Every section of the app: (URL name, its name, what it is for).
 SECTIONS = [
     (
         "leadership:rules",
-        "/leadership/rules/",
         gettext_lazy("Rule register"),
         gettext_lazy("Local rules, guidelines and procedures: each with a reason and a review."),
     ),
     (
         "leadership:documentation",
-        "/leadership/documentation/",
         gettext_lazy("Documentation register"),
         gettext_lazy("What staff must register, what it costs, and who uses it."),
     ),
     (
         "leadership:proposals",
-        "/leadership/proposals/",
         gettext_lazy("Burden proposals"),
         gettext_lazy("Propose to remove or simplify a burden; see what was decided."),
     ),
     (
         "leadership:span",
-        "/leadership/span/",
         gettext_lazy("Management span"),
         gettext_lazy("Staff per leader against the municipality's target."),
     ),
     (
         "leadership:principles",
-        "/leadership/principles/",
         gettext_lazy("Shared principles"),
         gettext_lazy("Who does what when a situation crosses silos."),
     ),
     (
         "leadership:methods",
-        "/leadership/methods/",
         gettext_lazy("Methods"),
         gettext_lazy("Common methods, their research basis and where they are used."),
     ),
     (
         "leadership:reforms",
-        "/leadership/reforms/",
         gettext_lazy("Reforms"),
         gettext_lazy("The current reforms and the decisions they leave to us."),
     ),
     (
         "leadership:teams",
-        "/leadership/teams/",
         gettext_lazy("Leader teams"),
         gettext_lazy("Reflection before meetings, and the dilemma log."),
     ),
@@ -81,12 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
     staff = staff_with_role(request)
     user = request.user
     to_decide = policy.proposals_to_decide(user).select_related("theme", "decision_unit")
-    rules_past_review = (
-        policy.visible_rules(user)
-        .filter(Q(owner_id=staff.pk) | Q(owning_unit__in=policy.led_units(user)))
-        .filter(status=Rule.Status.IN_FORCE, review_on__lt=today())
-        .count()
-    )
+    rules_past_review = policy.rules_owned_or_led(user).filter(review_on__lt=today()).count()
     mine_open = (
         policy.visible_proposals(user)
         .filter(proposed_by=staff)
@@ -101,11 +86,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "mine_open": mine_open,
         "hours_saved": hours_saved(staff.municipality),
         "sections": [
-            {"url": reverse_or(name, fallback), "name": label, "about": about, "key": name}
-            for name, fallback, label, about in SECTIONS
+            {"url": reverse(name), "name": label, "about": about, "key": name}
+            for name, label, about in SECTIONS
         ],
-        "rules_url": reverse_or("leadership:rules_mine", "/leadership/rules/"),
-        "documentation_url": reverse_or("leadership:documentation", "/leadership/documentation/"),
+        "rules_url": reverse("leadership:rules_mine"),
+        "documentation_url": reverse("leadership:documentation"),
     }
     return render(request, "leadership/home.html", context)
 

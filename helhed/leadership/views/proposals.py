@@ -9,11 +9,9 @@ proposal done (``policy.can_complete_proposal``).
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import altair as alt
-import vl_convert
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +33,7 @@ from helhed.leadership.actions.proposals import (
 )
 from helhed.leadership.forms.proposals import DecisionForm, ProposalForm
 from helhed.leadership.models import BurdenProposal, DocumentationRequirement, Rule
+from helhed.lib.charts import accessible_svg
 from helhed.organisation.models import Staff
 
 PROPOSALS_PER_PAGE = 25
@@ -57,14 +56,6 @@ def _id(raw: str) -> int | None:
     if raw.isascii() and raw.isdigit() and 0 < len(raw) <= MAX_ID_DIGITS and int(raw) > 0:
         return int(raw)
     return None
-
-
-def reverse_or(name: str, fallback: str | None, *args: Any) -> str | None:
-    """The URL of ``name``, or ``fallback`` while the page is not (yet) there."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
 
 
 def filter_proposals(
@@ -138,13 +129,11 @@ def theme_chart_svg(by_theme: list[ThemeCount]) -> str:
         .mark_bar(color=BAR_COLOUR)
         .encode(
             y=alt.Y("theme:N", title=_("Theme"), sort=[t.name for t in shown]),
-            x=alt.X("count:Q", title=_("Proposals"), axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("count:Q", title=_("Proposals"), axis=alt.Axis(tickMinStep=1, format="d")),
         )
         .properties(width=CHART_WIDTH, height=BAR_HEIGHT * len(shown))
     )
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
-    title = html.escape(_("Proposals per theme"))
-    return str(svg).replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
+    return accessible_svg(chart.to_dict(), _("Proposals per theme"))
 
 
 @login_required
@@ -164,7 +153,7 @@ def proposal_overview(request: HttpRequest) -> HttpResponse:
             for theme in overview.by_theme
         ],
         "chart": theme_chart_svg(overview.by_theme),
-        "requirement_url": reverse_or("leadership:documentation", "/leadership/documentation/"),
+        "requirement_url": reverse("leadership:documentation"),
     }
     return render(request, "leadership/proposal_overview.html", context)
 
@@ -240,9 +229,9 @@ def _detail(
     user = request.user
     subject_url = None
     if proposal.rule_id:
-        subject_url = reverse_or("leadership:rule", None, proposal.rule_id)
+        subject_url = reverse("leadership:rule", args=[proposal.rule_id])
     elif proposal.requirement_id:
-        subject_url = reverse_or("leadership:requirement", None, proposal.requirement_id)
+        subject_url = reverse("leadership:requirement", args=[proposal.requirement_id])
     context: dict[str, Any] = {
         "proposal": proposal,
         "subject_url": subject_url,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from helhed.leadership.models import Method
 from helhed.lib.validity import today
 from helhed.plans.actions.plans import do_add_effort, do_update_effort
+from helhed.plans.models import Effort
 from helhed.test import BaseTestCase, make_plan, municipality
 
 
@@ -104,3 +105,74 @@ class EffortMethodTests(BaseTestCase):
         )
         effort.refresh_from_db()
         assert effort.method == self.own
+
+
+class EffortMethodApiTests(BaseTestCase):
+    """The plans API reads and sets an effort's method, only from the municipality's library."""
+
+    def test_the_api_sets_shows_keeps_and_removes_the_method(self) -> None:
+        plan = make_plan(self.alma, coordinator=self.caseworker)
+        method = Method.objects.create(
+            municipality=self.root.municipality,
+            name="FIT",
+            description="Feedback",
+            research_basis="Miller m.fl.",
+            owner=self.director,
+        )
+        self.login(self.caseworker)
+        added = self.client.post(
+            f"/api/plans/{plan.pk}/efforts",
+            {
+                "expected_version": plan.version,
+                "title": "Familiebehandling",
+                "responsible_unit_id": self.family_dept.pk,
+                "legal_basis": "barnets_lov",
+                "starts_on": "2026-01-05",
+                "method_id": method.pk,
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(added.status_code, 201, added.content)
+        body = added.json()
+        self.assertEqual((body["method_id"], body["method"]), (method.pk, "FIT"))
+        effort = Effort.objects.get(pk=body["id"])
+        plan.refresh_from_db()
+        kept = self.client.patch(
+            f"/api/plans/{plan.pk}/efforts/{effort.pk}",
+            {"expected_version": plan.version, "title": "Familiebehandling i hjemmet"},
+            content_type="application/json",
+        )
+        self.assertEqual(kept.status_code, 200, kept.content)
+        self.assertEqual(kept.json()["method_id"], method.pk)
+        plan.refresh_from_db()
+        removed = self.client.patch(
+            f"/api/plans/{plan.pk}/efforts/{effort.pk}",
+            {"expected_version": plan.version, "method_id": None},
+            content_type="application/json",
+        )
+        self.assertEqual(removed.json()["method_id"], None)
+
+    def test_a_method_of_another_municipality_is_refused(self) -> None:
+        plan = make_plan(self.alma, coordinator=self.caseworker)
+        other = Method.objects.create(
+            municipality=self.outsider.municipality,
+            name="Andet",
+            description="x",
+            research_basis="y",
+            owner=self.outsider,
+        )
+        self.login(self.caseworker)
+        response = self.client.post(
+            f"/api/plans/{plan.pk}/efforts",
+            {
+                "expected_version": plan.version,
+                "title": "Støtte",
+                "responsible_unit_id": self.family_dept.pk,
+                "legal_basis": "barnets_lov",
+                "starts_on": "2026-01-05",
+                "method_id": other.pk,
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("method_id", response.content.decode())

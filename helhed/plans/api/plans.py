@@ -25,6 +25,7 @@ from helhed.lib.middleware import NO_NUL_PATTERN
 from helhed.lib.pagination import AuditedPages
 from helhed.organisation.models import Sector, Staff
 from helhed.plans.actions.plans import (
+    KeepMethod,
     StalePlanError,
     do_add_effort,
     do_add_goal,
@@ -85,6 +86,8 @@ class EffortOut(Schema):
     monthly_cost: Decimal
     yearly_cost: Decimal
     goal_ids: list[int]
+    method_id: int | None = None
+    method: str | None = None
     plan_version: int
 
 
@@ -161,6 +164,7 @@ class EffortIn(Schema):
     monthly_cost: Decimal = Field(Decimal(0), max_digits=10, decimal_places=2)
     citizen_id: int | None = None
     goal_ids: list[int] = Field(default_factory=list)
+    method_id: int | None = Field(None, description="A method of the municipality's library.")
 
 
 class EffortPatch(Schema):
@@ -176,6 +180,7 @@ class EffortPatch(Schema):
     monthly_cost: Decimal | None = Field(None, max_digits=10, decimal_places=2)
     citizen_id: int | None = None
     goal_ids: list[int] | None = None
+    method_id: int | None = Field(None, description="A method of the library; null removes it.")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -233,6 +238,8 @@ def _effort_out(effort: Effort) -> dict[str, Any]:
         "monthly_cost": effort.monthly_cost,
         "yearly_cost": effort.yearly_cost,
         "goal_ids": sorted(g.pk for g in effort.goals.all()),
+        "method_id": effort.method_id,
+        "method": effort.method.name if effort.method else None,
         "plan_version": effort.plan.version,
     }
 
@@ -345,6 +352,21 @@ def _effort_arguments(
     citizen = effort.citizen if effort else None
     if "citizen_id" in data:
         citizen = _member(plan, data["citizen_id"])
+    # Not sent: a new effort has no method, a changed one keeps its own; null removes it.
+    method: Any = None if effort is None else KeepMethod.KEEP
+    if data.get("method_id") is not None:
+        method = (
+            policy.visible_methods(request.user)
+            .filter(pk=data["method_id"], municipality_id=plan.municipality_id)
+            .first()
+        )
+        if method is None:
+            raise ValidationError(
+                {"method_id": "Choose a method of the municipality's library."},
+                code="unknown_method",
+            )
+    elif "method_id" in data:
+        method = None
     return {
         "expected_version": data["expected_version"],
         "title": pick("title", effort.title if effort else ""),
@@ -358,6 +380,7 @@ def _effort_arguments(
         "monthly_cost": pick("monthly_cost", effort.monthly_cost if effort else Decimal(0)),
         "citizen": citizen,
         "goals": goals,
+        "method": method,
     }
 
 

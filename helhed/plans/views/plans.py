@@ -386,8 +386,10 @@ def _present_plan(plan: Plan) -> dict[str, Any]:
             "ended": e.status_on(on) == Effort.Status.ENDED,
             "planned": e.status_on(on) == Effort.Status.PLANNED,
             "goals": [str(g) for g in e.goals.all()],
+            "method": e.method.name if e.method else "",
+            "method_id": e.method_id,
         }
-        for e in plan.efforts.select_related("sector", "responsible_unit", "citizen")
+        for e in plan.efforts.select_related("sector", "responsible_unit", "citizen", "method")
         .prefetch_related("goals")
         .order_by("sector__sort_order", "starts_on", "pk")
     ]

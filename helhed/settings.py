@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "helhed.feedback",
     "helhed.results",
     "helhed.leadership",
+    "helhed.forums",
+    "helhed.trials",
     "helhed.api",
     "helhed.demo",
 ]

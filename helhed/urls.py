@@ -21,6 +21,8 @@ urlpatterns = [
     path("results/", include("helhed.results.urls")),
     path("audit/", include("helhed.audit.urls")),
     path("leadership/", include("helhed.leadership.urls")),
+    path("forums/", include("helhed.forums.urls")),
+    path("trials/", include("helhed.trials.urls")),
     path("", include("helhed.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

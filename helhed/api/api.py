@@ -10,10 +10,12 @@ from helhed.audit.api import router as audit_router
 from helhed.citizens.api import consents_router
 from helhed.citizens.api import router as citizens_router
 from helhed.feedback.api import router as feedback_router
+from helhed.forums.api import router as forums_router
 from helhed.leadership.api import router as leadership_router
 from helhed.organisation.api import router as organisation_router
 from helhed.plans.api import router as plans_router
 from helhed.results.api import router as results_router
+from helhed.trials.api import router as trials_router
 
 api = NinjaAPI(
     title="Helhed API",
@@ -37,3 +39,5 @@ api.add_router("/feedback", feedback_router)
 api.add_router("/results", results_router)
 api.add_router("/audit", audit_router)
 api.add_router("/leadership", leadership_router)
+api.add_router("/forums", forums_router)
+api.add_router("/trials", trials_router)

@@ -373,6 +373,29 @@ class RoleAssignment(ValidityPeriod):
                 )
 
 
+class ContactPoint(models.Model):
+    """Who to call in a unit: a contact point of the directory, with its capacity now."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="contact_points", verbose_name=_("unit")
+    )
+    name = models.CharField(_("contact point"), max_length=150, help_text=_("A role or a team."))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=150, blank=True)
+    has_capacity = models.BooleanField(_("has capacity now"), default=True)
+    capacity_note = models.CharField(_("about capacity"), max_length=200, blank=True)
+    updated_on = models.DateField(_("updated on"), auto_now=True)
+
+    class Meta:
+        ordering = ["unit__path", "name"]
+        verbose_name = _("contact point")
+        verbose_name_plural = _("contact points")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.name}"
+
+
 def leader_for_unit(unit: Unit, on: dt.date | None = None) -> Staff | None:
     assignment = unit.leader_assignment(on or today())
     return assignment.staff if assignment else None

@@ -422,6 +422,29 @@ class Effort(models.Model):
         verbose_name=_("method"),
         help_text=_("The common method the effort works by, if any."),
     )
+    # Who pays ("solve first, settle later"): the effort may start before the
+    # payer is agreed. ``paying_unit`` is the budget that pays within the
+    # municipality; ``paying_authority`` another municipality or the region.
+    # While ``payer_agreed_on`` is empty the settlement is open, and the
+    # responsible unit fronts the cost (``plans/actions/payments.py``).
+    paying_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="efforts_paid",
+        verbose_name=_("paying budget"),
+    )
+    paying_authority = models.CharField(
+        _("paying authority"),
+        max_length=150,
+        blank=True,
+        help_text=_("Another municipality or the region, when they pay."),
+    )
+    payer_agreed_on = models.DateField(_("payer agreed on"), null=True, blank=True)
+    payer_agreed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_on", "pk"]
@@ -437,6 +460,13 @@ class Effort(models.Model):
                 condition=Q(monthly_cost__gte=0),
                 name="plans_effort_cost_not_negative",
                 violation_error_message=_("The monthly cost cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(payer_agreed_on__isnull=True)
+                | Q(paying_unit__isnull=False)
+                | ~Q(paying_authority=""),
+                name="plans_effort_agreed_payer_named",
+                violation_error_message=_("An agreed payer must be named."),
             ),
         ]
 
@@ -859,6 +889,229 @@ class NeedsRule(models.Model):
         """The municipality's rule, or the default rule (unsaved) when it has none."""
         rule = cls.objects.filter(municipality=municipality).first()
         return rule or cls(municipality=municipality)
+
+
+# --------------------------------------------------------------------------- across sectors
+
+
+class Handover(models.Model):
+    """A handover of a citizen's course from one unit or sector to another.
+
+    The sending unit holds the responsibility until the receiving unit accepts
+    (``responsible_unit``); a handover past its deadline and not accepted is
+    overdue and shows on the responsible leader's list.
+    """
+
+    class Kind(models.TextChoices):
+        DISCHARGE = "discharge", _("Hospital discharge to home care")
+        SCHOOL_TO_YOUTH = "school_to_youth", _("School to youth guidance")
+        YOUTH_TO_ADULT = "youth_to_adult", _("Youth to adult services at 18")
+        DAYCARE_TO_SCHOOL = "daycare_to_school", _("Daycare to school")
+        OTHER = "other", _("Other handover")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for acceptance")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned to the sender")
+
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("citizen")
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.SET_NULL, null=True, blank=True, related_name="handovers"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    from_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="handovers_sent", verbose_name=_("from")
+    )
+    to_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="handovers_received", verbose_name=_("to")
+    )
+    deadline = models.DateField(_("deadline"))
+    note = models.TextField(_("what the receiver needs to know"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_on = models.DateField(_("created on"), default=today)
+    decided_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(_("accepted or returned on"), null=True, blank=True)
+    return_reason = models.TextField(_("why it was returned"), blank=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_unit=models.F("to_unit")),
+                name="plans_handover_between_two_units",
+                violation_error_message=_("A handover goes to another unit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.from_unit} → {self.to_unit}"
+
+    @property
+    def responsible_unit(self) -> Unit:
+        """Who holds the responsibility: the sender until the receiver accepts."""
+        return self.to_unit if self.status == self.Status.ACCEPTED else self.from_unit
+
+    def is_overdue(self, on: dt.date | None = None) -> bool:
+        return self.status == self.Status.PENDING and self.deadline < (on or today())
+
+
+class HandoverItem(models.Model):
+    """One point on a handover's checklist."""
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
+    text = models.CharField(_("checklist point"), max_length=200)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("checklist point")
+        verbose_name_plural = _("checklist points")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Contradiction(models.Model):
+    """Two efforts (or an effort and a goal) of one plan that work against each other.
+
+    Flagged by anyone taking part in the plan, resolved in a network meeting.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contradictions")
+    effort = models.ForeignKey(Effort, on_delete=models.CASCADE, related_name="+")
+    other_effort = models.ForeignKey(
+        Effort, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    description = models.TextField(_("what contradicts"))
+    raised_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    raised_on = models.DateField(_("raised on"), default=today)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contradictions_resolved",
+        verbose_name=_("resolved in the meeting"),
+    )
+    resolution = models.TextField(_("how it was resolved"), blank=True)
+
+    class Meta:
+        ordering = ["-raised_on", "-pk"]
+        verbose_name = _("contradiction")
+        verbose_name_plural = _("contradictions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(other_effort__isnull=False) | Q(goal__isnull=False),
+                name="plans_contradiction_has_two_sides",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class Contact(models.Model):
+    """A professional's contact with a citizen or family: the red thread.
+
+    When a citizen has a coordinator of record (an active plan's coordinator)
+    and someone from another unit makes contact, the coordinator is told:
+    ``coordinator`` is set and the contact waits on the coordinator's list
+    until ``coordinator_seen_on``.
+    """
+
+    class Channel(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        PHONE = "phone", _("Phone")
+        HOME_VISIT = "home_visit", _("Home visit")
+        MESSAGE = "message", _("Message")
+        OTHER = "other", _("Other")
+
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("citizen")
+    )
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="contacts_made")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    contacted_on = models.DateField(_("contacted on"), default=today)
+    channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    coordinator = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts_to_see"
+    )
+    coordinator_seen_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-contacted_on", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.staff} – {self.contacted_on}"
+
+
+class JourneyMark(models.Model):
+    """A mark on one event of a citizen's journey: it worked well (green) or badly (red)."""
+
+    class Mark(models.TextChoices):
+        GREEN = "green", _("Worked well")
+        RED = "red", _("Worked badly")
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="journey_marks")
+    event_type = models.CharField(_("event type"), max_length=40)
+    event_id = models.PositiveBigIntegerField()
+    mark = models.CharField(_("mark"), max_length=10, choices=Mark.choices)
+    note = models.CharField(_("why"), max_length=300, blank=True)
+    marked_by_staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_by_family = models.BooleanField(_("marked by the family"), default=False)
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-marked_at", "-pk"]
+        verbose_name = _("journey mark")
+        verbose_name_plural = _("journey marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["citizen", "event_type", "event_id", "marked_by_staff"],
+                condition=Q(marked_by_staff__isnull=False),
+                name="plans_journeymark_once_per_staff",
+            ),
+            models.UniqueConstraint(
+                fields=["citizen", "event_type", "event_id"],
+                condition=Q(marked_by_family=True),
+                name="plans_journeymark_once_by_family",
+            ),
+            models.CheckConstraint(
+                condition=Q(marked_by_staff__isnull=False, marked_by_family=False)
+                | Q(marked_by_staff__isnull=True, marked_by_family=True),
+                name="plans_journeymark_staff_or_family",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}: {self.mark}"
 
 
 def snapshot_value(value: Any) -> Any:

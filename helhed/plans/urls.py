@@ -7,7 +7,19 @@ so an area can be found, and changed, in one place.
 
 from __future__ import annotations
 
-from helhed.plans.views import concerns, family, meetings, plans, referrals, stories, worklist
+from helhed.plans.views import (
+    concerns,
+    contacts,
+    family,
+    handovers,
+    journey,
+    meetings,
+    payments,
+    plans,
+    referrals,
+    stories,
+    worklist,
+)
 
 app_name = "plans"
 urlpatterns = [
@@ -18,4 +30,8 @@ urlpatterns = [
     *stories.urlpatterns,
     *worklist.urlpatterns,
     *family.urlpatterns,
+    *payments.urlpatterns,
+    *handovers.urlpatterns,
+    *contacts.urlpatterns,
+    *journey.urlpatterns,
 ]

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from ninja import Router
 
-from helhed.plans.api import concerns, meetings, plans, referrals, stories, worklist
+from helhed.plans.api import (
+    concerns,
+    contacts,
+    handovers,
+    journey,
+    meetings,
+    payments,
+    plans,
+    referrals,
+    stories,
+    worklist,
+)
 
 router = Router(tags=["plans"])
 router.add_router("/plans", plans.router)
@@ -13,3 +24,7 @@ router.add_router("/referrals", referrals.router)
 router.add_router("/", meetings.router)
 router.add_router("/stories", stories.router)
 router.add_router("/worklist", worklist.router)
+router.add_router("/payments", payments.router)
+router.add_router("/handovers", handovers.router)
+router.add_router("/contacts", contacts.router)
+router.add_router("/journeys", journey.router)

@@ -1,0 +1,1 @@
+"""Forums actions, one module per area."""

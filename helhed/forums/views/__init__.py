@@ -1,0 +1,1 @@
+"""Forums views, one module per area."""

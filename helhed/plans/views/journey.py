@@ -1,0 +1,7 @@
+"""Pages: the citizen's journey."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

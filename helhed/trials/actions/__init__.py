@@ -1,0 +1,1 @@
+"""Trials actions, one module per area."""

@@ -1,0 +1,1 @@
+"""Trials forms, one module per area."""

@@ -1,0 +1,1 @@
+"""Trials views, one module per area."""

@@ -24,8 +24,16 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 
 from helhed.citizens.models import Consent
+from helhed.leadership.actions.documentation import do_register_requirement
+from helhed.leadership.actions.principles import do_create_principle, do_register_method
+from helhed.leadership.actions.proposals import do_propose
+from helhed.leadership.actions.rules import do_register_rule
+from helhed.leadership.actions.span import do_set_span_target
+from helhed.leadership.actions.teams import do_create_team
+from helhed.leadership.models import BurdenProposal, BurdenTheme, DocumentationRequirement, Method
+from helhed.lib.validity import today
 from helhed.organisation.models import Sector, Staff
-from helhed.test import PASSWORD, BaseTestCase
+from helhed.test import PASSWORD, BaseTestCase, municipality
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "da" / "LC_MESSAGES"
 PO = CATALOGUE / "django.po"
@@ -306,6 +314,58 @@ class NoEnglishLeftTests(BaseTestCase):
         tree = reverse("organisation:tree")
         unit = reverse("organisation:unit", args=[self.school.pk])
         family = reverse("organisation:unit", args=[self.family_dept.pk])
+        rule = do_register_rule(
+            actor=self.leader,
+            title="Ugentlig fraværsrapport",
+            area="Skole",
+            text="Hver klasse indberetter fravær hver fredag.",
+            reason="For at følge fraværet tæt.",
+            owner=self.leader,
+            owning_unit=self.school,
+        )
+        requirement = do_register_requirement(
+            actor=self.leader,
+            title="Fraværsskema",
+            kind=DocumentationRequirement.Kind.FORM,
+            purpose="Fraværsstatistik.",
+            owner=self.leader,
+            owning_unit=self.school,
+            minutes_per_case=15,
+            cases_per_year=1200,
+        )
+        proposal = do_propose(
+            actor=self.teacher,
+            title="Drop fraværsskemaet",
+            description="Vi udfylder det for hver elev; ingen læser det.",
+            change=BurdenProposal.Change.REMOVE,
+            theme=BurdenTheme.objects.create(municipality=municipality(), name="Dokumentation"),
+            requirement=requirement,
+        )
+        principle = do_create_principle(
+            actor=self.leader,
+            title="Bekymrende fravær",
+            situation="En elevs fravær bekymrer skolen.",
+            who_does_what="Skolen kontakter familien; familieafdelingen inddrages.",
+            review_on=today() + dt.timedelta(days=365),
+        )
+        method = do_register_method(
+            actor=self.analyst,
+            name="FIT",
+            description="Feedbackinformeret behandling.",
+            research_basis="Randomiserede forsøg i psykoterapi.",
+            evidence=Method.Evidence.PROMISING,
+            units=[self.family_dept],
+        )
+        do_set_span_target(
+            actor=self.director,
+            municipality=municipality(),
+            max_direct_reports=8,
+            applies_from=today(),
+        )
+        team = do_create_team(
+            actor=self.leader, unit=self.school, name="Bakkeskolens ledelse", members=[self.leader]
+        )
+        span = reverse("leadership:span")
         pages: list[tuple[Staff | User | None, str, dict[str, str] | None]] = [
             (None, LOGIN, None),
             (None, LOGIN, {"username": "caseworker", "password": "wrong"}),
@@ -326,6 +386,23 @@ class NoEnglishLeftTests(BaseTestCase):
             (self.chief, unit, None),
             (self.chief, f"{family}?on=2019-01-01", None),
             (self.chief, reverse("organisation:unit", args=[self.children_admin.pk]), None),
+            (self.leader, reverse("leadership:home"), None),
+            (self.leader, reverse("leadership:rules"), None),
+            (self.leader, reverse("leadership:rule", args=[rule.pk]), None),
+            (self.leader, reverse("leadership:documentation"), None),
+            (self.leader, reverse("leadership:requirement", args=[requirement.pk]), None),
+            (self.leader, reverse("leadership:proposals"), None),
+            (self.leader, reverse("leadership:proposal", args=[proposal.pk]), None),
+            (self.leader, reverse("leadership:proposal_overview"), None),
+            (self.chief, span, None),
+            (self.chief, f"{span}?target=5", None),
+            (self.leader, reverse("leadership:principles"), None),
+            (self.leader, reverse("leadership:principle", args=[principle.pk]), None),
+            (self.leader, reverse("leadership:methods"), None),
+            (self.leader, reverse("leadership:method", args=[method.pk]), None),
+            (self.leader, reverse("leadership:reforms"), None),
+            (self.leader, reverse("leadership:teams"), None),
+            (self.leader, reverse("leadership:team", args=[team.pk]), None),
         ]
         for who, url, data in pages:
             with self.subTest(who=str(who), url=url, post=data is not None):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from helhed.leadership.actions.teams import (
     build_agenda,
@@ -49,6 +51,13 @@ class TeamCase(BaseTestCase):
             name="Bakkeskolens ledelse",
             members=[cls.leader, cls.teacher],
         )
+
+    def setUp(self) -> None:
+        super().setUp()
+        # Messages are checked in English, whatever the lead translates them to.
+        translation.activate("en")
+        self.addCleanup(translation.deactivate)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     def open_round(self, **changes: Any) -> TeamReflection:
         arguments: dict[str, Any] = {

@@ -206,6 +206,21 @@ HELHED_BEHIND_PROXY = env_bool("HELHED_BEHIND_PROXY", False)
 if HELHED_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# E-mail (a coordinator is told of a contact with a family they coordinate; the
+# mail names no citizen). Without an SMTP host the mails go to the console, so
+# the demo and a laptop never try to reach a mail server.
+EMAIL_HOST = env_str("HELHED_EMAIL_HOST")
+EMAIL_PORT = env_int("HELHED_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("HELHED_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("HELHED_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("HELHED_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("HELHED_EMAIL_FROM", "helhed@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
 # Sessions: a working day at most, signed out after a spell without activity,
 # and gone when the browser closes. IdleSessionMiddleware enforces both limits
 # from timestamps in the session; it touches the session at most once a minute,

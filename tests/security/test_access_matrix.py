@@ -61,8 +61,19 @@ from helhed.citizens.actions import do_break_glass, do_start_engagement
 from helhed.citizens.models import Engagement
 from helhed.feedback.actions import do_record_rating
 from helhed.feedback.models import Scale, ScaleActivation
+from helhed.leadership.actions.documentation import do_register_requirement
+from helhed.leadership.actions.principles import do_create_principle
+from helhed.leadership.actions.proposals import do_propose
+from helhed.leadership.actions.rules import do_register_rule
+from helhed.leadership.actions.teams import (
+    do_answer,
+    do_close_reflection,
+    do_create_team,
+    do_open_reflection,
+)
+from helhed.leadership.models import BurdenProposal, DocumentationRequirement
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
+from helhed.organisation.models import Staff, Unit
 from helhed.plans.actions.concerns import do_log_concern
 from helhed.plans.actions.meetings import do_add_action, do_schedule_meeting
 from helhed.plans.actions.referrals import do_send_referral
@@ -167,6 +178,15 @@ RULES: dict[str, str] = {
     "targets": "the unit's leaders (any level above) and the results managers record values",
     "approved": "approved status reports are for all staff of the municipality",
     "submits": "its ambition's owner and the leaders of the units it covers (then 422: approved)",
+    "registers": "the leadership registers are the municipality's: every staff member reads them",
+    "keeps-rules": "a rule's owner, or a leader of its owning unit or above, decides on it",
+    "drops": "a leader of the requirement's owning unit or above drops it (not its owner alone)",
+    "level": "a proposal is decided by a leader of the unit it is decided at, or above it",
+    "spans": "leaders see the spans of the units they lead; the director and analysts all",
+    "sets-target": "the municipal director sets the target span",
+    "signs": "a unit signs a principle through its own leader, not a leader above it",
+    "members": "a leader team's open round (its answers) is its members' own",
+    "agenda": "a closed round's agenda is read by the members and the leaders above the team",
 }
 
 # object | action | channel (web, api, both) | subjects | expected | rule (above).
@@ -252,6 +272,44 @@ unit         | change | api  | leader chief director analyst | allowed  | target
 report       | view   | both | @staff -outsider              | 200      | approved
 report       | list   | both | @staff -outsider              | listed   | approved
 report       | change | both | chief director                | allowed  | submits
+
+# Leadership (no one's personal data: aggregates). A rule of Alma's school, owned by its
+# leader; change = keep it
+rule         | view   | both | @staff -outsider              | 200      | registers
+rule         | list   | both | @staff -outsider              | listed   | registers
+rule         | change | both | leader chief director         | allowed  | keeps-rules
+
+# a documentation requirement of the school, owned by the teacher; change = drop it
+requirement  | view   | both | @staff -outsider              | 200      | registers
+requirement  | list   | both | @staff -outsider              | listed   | registers
+requirement  | change | both | leader chief director         | allowed  | drops
+
+# the teacher's proposal to drop that requirement, decided at the school; change = accept it
+proposal     | view   | both | @staff -outsider              | 200      | registers
+proposal     | list   | both | @staff -outsider              | listed   | registers
+proposal     | change | both | leader chief director         | allowed  | level
+
+# the management spans; view = the overview of the user's top unit; change = set the target
+span         | view   | both | leader chief director analyst | 200      | spans
+span         | change | both | director                      | allowed  | sets-target
+
+# a principle the school's leader wrote; change = sign it for the school
+principle    | view   | both | @staff -outsider              | 200      | registers
+principle    | list   | both | @staff -outsider              | listed   | registers
+principle    | change | both | leader                        | allowed  | signs
+
+# an open round of the chiefs' team (the chief and the school's leader, under the director);
+# list = the team's rounds; change = answer a question
+round        | view   | both | leader chief                  | 200      | members
+round        | list   | both | leader chief                  | listed   | members
+round        | change | both | leader chief                  | allowed  | members
+
+# the same open round; change = close it (its agenda is made)
+round_close  | change | both | leader chief                  | allowed  | members
+
+# a closed round of that team: its agenda; list = the team's rounds
+agenda       | view   | both | leader chief director         | 200      | agenda
+agenda       | list   | both | leader chief director         | listed   | agenda
 """
 
 # Cells that contradict the policy and are not fixed yet: (subject, object, action, channel)
@@ -286,9 +344,9 @@ class Route:
     more: Route | None = None
 
     def url(self, case: AccessMatrixTest) -> str:
-        """The URL name reversed with the world's ids (or a path as it stands), and the query."""
+        """The URL name reversed with the world's ids (or a path with ``{ids}``), and the query."""
         if self.name.startswith("/"):
-            url = self.name
+            url = self.name.format_map(case.ids)
         else:
             url = reverse(self.name, args=[case.ids[a] for a in self.args])
         return f"{url}?{self.query}" if self.query else url
@@ -513,6 +571,106 @@ ROUTES: dict[tuple[str, str, str], Route] = {
     ("report", "change", "api"): Route(
         "api:submit_report", ("report",), "POST", allowed=frozenset({422})
     ),
+    # leadership: the web's empty form is refused with 422 once the policy said yes; the API
+    # is asked by path (ninja names a URL by its function, and the names repeat across apps)
+    ("rule", "view", "web"): Route("leadership:rule", ("rule",)),
+    ("rule", "view", "api"): Route("/api/leadership/rules/{rule}"),
+    ("rule", "list", "web"): Route("leadership:rules", finds=web_link("leadership:rule", "rule")),
+    ("rule", "list", "api"): Route("/api/leadership/rules", finds=api_id("rule")),
+    ("rule", "change", "web"): Route(
+        "leadership:rule_decide", ("rule",), "POST", allowed=frozenset({422})
+    ),
+    ("rule", "change", "api"): Route(
+        "/api/leadership/rules/{rule}/decisions",
+        method="POST",
+        body=lambda case: {
+            "decision": "keep",
+            "reason": "Reglen giver stadig mening for skolen",
+            "next_review_on": str(today() + dt.timedelta(days=180)),
+        },
+    ),
+    ("requirement", "view", "web"): Route("leadership:requirement", ("requirement",)),
+    ("requirement", "view", "api"): Route("/api/leadership/documentation/{requirement}"),
+    ("requirement", "list", "web"): Route(
+        "leadership:documentation", finds=web_link("leadership:requirement", "requirement")
+    ),
+    ("requirement", "list", "api"): Route(
+        "/api/leadership/documentation", finds=api_id("requirement")
+    ),
+    ("requirement", "change", "web"): Route(
+        "leadership:requirement_drop", ("requirement",), "POST", allowed=frozenset({422})
+    ),
+    ("requirement", "change", "api"): Route(
+        "/api/leadership/documentation/{requirement}/drop",
+        method="POST",
+        body=lambda case: {"reason": "Ingen bruger dataene længere"},
+    ),
+    ("proposal", "view", "web"): Route("leadership:proposal", ("proposal",)),
+    ("proposal", "view", "api"): Route("/api/leadership/proposals/{proposal}"),
+    ("proposal", "list", "web"): Route(
+        "leadership:proposals", finds=web_link("leadership:proposal", "proposal")
+    ),
+    ("proposal", "list", "api"): Route("/api/leadership/proposals", finds=api_id("proposal")),
+    ("proposal", "change", "web"): Route(
+        "leadership:proposal_decide", ("proposal",), "POST", allowed=frozenset({422})
+    ),
+    ("proposal", "change", "api"): Route(
+        "/api/leadership/proposals/{proposal}/decide",
+        method="POST",
+        body=lambda case: {"decision": "accept", "reason": "Skemaet bruges ikke"},
+    ),
+    ("span", "view", "web"): Route("leadership:span"),
+    ("span", "view", "api"): Route("/api/leadership/spans"),
+    ("span", "change", "web"): Route(
+        "leadership:span_target", method="POST", allowed=frozenset({422})
+    ),
+    ("span", "change", "api"): Route(
+        "/api/leadership/spans/target",
+        method="POST",
+        body=lambda case: {"max_direct_reports": 12, "applies_from": str(today())},
+    ),
+    ("principle", "view", "web"): Route("leadership:principle", ("principle",)),
+    ("principle", "view", "api"): Route("/api/leadership/principles/{principle}"),
+    ("principle", "list", "web"): Route(
+        "leadership:principles", finds=web_link("leadership:principle", "principle")
+    ),
+    ("principle", "list", "api"): Route("/api/leadership/principles", finds=api_id("principle")),
+    # Signing names the unit: an empty form is refused before the policy is asked.
+    ("principle", "change", "web"): Route(
+        "leadership:principle_sign",
+        ("principle",),
+        "POST",
+        body=lambda case: {"unit": case.ids["school"]},
+    ),
+    ("principle", "change", "api"): Route(
+        "/api/leadership/principles/{principle}/signatures",
+        method="POST",
+        body=lambda case: {"unit_id": case.ids["school"]},
+    ),
+    ("round", "view", "web"): Route("leadership:team_round", ("round",)),
+    ("round", "view", "api"): Route("/api/leadership/teams/rounds/{round}"),
+    ("round", "list", "web"): Route(
+        "leadership:team", ("team",), finds=web_link("leadership:team_round", "round")
+    ),
+    ("round", "list", "api"): Route("/api/leadership/teams/{team}/rounds", finds=api_id("round")),
+    ("round", "change", "web"): Route(
+        "leadership:team_round_answer", ("round", "question"), "POST", allowed=frozenset({422})
+    ),
+    ("round", "change", "api"): Route(
+        "/api/leadership/teams/rounds/{round}/answers",
+        method="POST",
+        body=lambda case: {"question_id": case.ids["question"], "text": "Vi taler om ejerskab"},
+    ),
+    ("round_close", "change", "web"): Route("leadership:team_round_close", ("round",), "POST"),
+    ("round_close", "change", "api"): Route(
+        "/api/leadership/teams/rounds/{round}/close", method="POST"
+    ),
+    ("agenda", "view", "web"): Route("leadership:team_agenda", ("agenda",)),
+    ("agenda", "view", "api"): Route("/api/leadership/teams/rounds/{agenda}/agenda"),
+    ("agenda", "list", "web"): Route(
+        "leadership:team", ("team",), finds=web_link("leadership:team_agenda", "agenda")
+    ),
+    ("agenda", "list", "api"): Route("/api/leadership/teams/{team}/rounds", finds=api_id("agenda")),
 }
 OBJECTS = tuple(dict.fromkeys(obj for obj, _action, _channel in ROUTES))
 # A change past the policy: done (the API's 200/201, the web's redirect), or the web's
@@ -521,7 +679,21 @@ ALLOWED_STATUS = {"api": frozenset({200, 201}), "web": frozenset({302, 400})}
 ACTIONS = ("view", "list", "change")
 CHANNELS = ("web", "api")
 # Objects about no one: no answer about them names a child, whoever asks.
-AGGREGATES = frozenset({"audit_review", "unit", "report"})
+AGGREGATES = frozenset(
+    {
+        "audit_review",
+        "unit",
+        "report",
+        "principle",
+        "rule",
+        "requirement",
+        "proposal",
+        "span",
+        "round",
+        "round_close",
+        "agenda",
+    }
+)
 # Who may read a child's name, in answers about which objects (None: any). Everyone else
 # never does, in no cell; a family login's own name is on each of its pages. Her brother's
 # name is looked for in the answers about his plan only (Alma's page names her siblings).
@@ -533,6 +705,73 @@ MAY_NAME: dict[str, dict[str, frozenset[str] | None]] = {
     "bror": {"coordinator": None, "sibling": None},
 }
 OWN_CITIZEN = {"child": "alma", "sibling": "bror"}
+
+
+def make_leadership(
+    *, leader: Staff, teacher: Staff, chief: Staff, school: Unit, administration: Unit
+) -> Ids:
+    """The leadership objects of the table, made through the actions; their ids by table name.
+
+    A rule and a documentation requirement of the school (the rule owned by
+    its leader, the requirement by the teacher), the teacher's proposal to
+    drop the requirement, a principle the leader wrote, and the chiefs' team
+    of the administration (the chief and the school's leader) with an open
+    round and a closed one.
+    """
+    rule = do_register_rule(
+        actor=leader,
+        title="Skriftlige indkaldelser",
+        area="Skole",
+        text="Indkald altid skriftligt",
+        reason="Skriftlige indkaldelser giver forældrene overblik",
+        owner=leader,
+        owning_unit=school,
+    )
+    requirement = do_register_requirement(
+        actor=leader,
+        title="Fraværsskema",
+        kind=DocumentationRequirement.Kind.FORM,
+        purpose="Opfølgning på fravær",
+        owner=teacher,
+        owning_unit=school,
+        minutes_per_case=10,
+        cases_per_year=200,
+    )
+    proposal = do_propose(
+        actor=teacher,
+        title="Drop fraværsskemaet",
+        description="Ingen bruger det",
+        change=BurdenProposal.Change.REMOVE,
+        new_theme="Dokumentation",
+        requirement=requirement,
+    )
+    principle = do_create_principle(
+        actor=leader,
+        title="Fravær er fælles sag",
+        situation="Skolen er bekymret for en elevs fravær",
+        who_does_what="Skolen ringer hjem, familieafdelingen følger op",
+        review_on=today() + dt.timedelta(days=365),
+    )
+    team = do_create_team(
+        actor=chief, unit=administration, name="Chefgruppen", members=[chief, leader]
+    )
+    open_round = do_open_reflection(
+        actor=chief, team=team, title="Før næste møde", meeting_on=today()
+    )
+    question = open_round.questions.order_by("pk")[0]
+    closed = do_open_reflection(actor=chief, team=team, title="Sidste møde", meeting_on=today())
+    do_answer(actor=leader, reflection=closed, question=question, text="Mere tid til eleverne")
+    do_close_reflection(actor=chief, reflection=closed)
+    return {
+        "rule": rule.pk,
+        "requirement": requirement.pk,
+        "proposal": proposal.pk,
+        "principle": principle.pk,
+        "team": team.pk,
+        "round": open_round.pk,
+        "question": question.pk,
+        "agenda": closed.pk,
+    }
 
 
 # --------------------------------------------------------------------------- reading the table
@@ -766,7 +1005,16 @@ class AccessMatrixTest(BaseTestCase):
         report = do_approve_report(actor=cls.director, report=report)
         assert report.status == StatusReport.Status.APPROVED
 
+        leadership = make_leadership(
+            leader=cls.leader,
+            teacher=cls.teacher,
+            chief=cls.chief,
+            school=cls.school,
+            administration=cls.children_admin,
+        )
+
         cls.ids = {
+            **leadership,
             "citizen": cls.alma.pk,
             "mother": cls.mother.pk,
             "plan": plan.pk,
@@ -864,7 +1112,7 @@ class AccessMatrixTest(BaseTestCase):
         if cell.channel == "web":
             if route.method == "GET":
                 return client.get(url)
-            return client.post(url, {})
+            return client.post(url, route.body(self) if route.body is not None else {})
         headers = {"accept": "application/json"}
         if cell.subject in self.tokens:
             headers["authorization"] = f"Bearer {self.tokens[cell.subject]}"

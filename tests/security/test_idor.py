@@ -10,7 +10,9 @@ covered the day it is added, by
 
 with the ids of objects that exist but that they may not see: the secret
 citizen's plan, goal, effort, meeting, action, concern, referral, story,
-consent, and (for the outsider) Rudersdal's units and results. The answer
+consent, the leader team of which the keeper is a member (its rounds, its
+questions and its dilemma log), and (for the outsider) Rudersdal's units,
+results and leadership registers. The answer
 must be 404: not 403 (which says the object exists) and not 200. A page that
 only takes POST answers a GET with 405 whatever the id, so it gets a POST.
 Where another answer is right, ``EXPECTED`` says so and why. Ids that exist
@@ -37,16 +39,57 @@ from .world import CitizenObjects, SecurityCase, leak_markers, web_routes
 ATTACKERS = ("outsider", "colleague", "guardian")
 UNKNOWN_ID = 2_000_000_000
 
+# The leadership registers: rules, documentation requirements and the uses of
+# their data, burden proposals, principles, methods, reforms and local
+# decisions, reflection questions. Every staff member of the municipality
+# reads them (the policy module's leadership section). Not the leader teams:
+# a team, its rounds and its dilemma log are its members' (and the leaders'
+# above its unit), so they are checked like a citizen's objects, the
+# colleague included. Listed one by one: a new kind of leadership page is
+# checked strictly until it is named here.
+LEADERSHIP_REGISTERS = (
+    "leadership:rule",
+    "leadership:requirement",
+    "leadership:use_",
+    "leadership:indicator_use",
+    "leadership:proposal",
+    "leadership:principle",
+    "leadership:method",
+    "leadership:reform",
+    "leadership:local_decision",
+    "leadership:team_question",
+    "/api/leadership/rules/",
+    "/api/leadership/documentation/",
+    "/api/leadership/proposals/",
+    "/api/leadership/principles/",
+    "/api/leadership/methods/",
+    "/api/leadership/reforms/",
+)
+
 # Routes whose objects are not a citizen's: the organisation and the results,
-# aggregates about units. They are shared within a municipality (see the
-# policy module), so the colleague gets whatever their role allows (the
-# access matrix tests roles); the outsider and the family login must not
-# find them.
-SHARED_PREFIXES = ("organisation:", "results:", "/api/units/", "/api/results/")
+# aggregates about units, and the leadership registers. They are shared
+# within a municipality (see the policy module), so the colleague gets
+# whatever their role allows (the access matrix tests roles); the outsider
+# and the family login must not find them.
+SHARED_PREFIXES = (
+    "organisation:",
+    "results:",
+    "/api/units/",
+    "/api/results/",
+    *LEADERSHIP_REGISTERS,
+)
 
 # Who may see objects of a route at all, for the ids that exist nowhere:
 # the leaders' pages are asked by a leader, the rest by the case worker.
-PRIVILEGED_PREFIXES = ("organisation:", "results:", "audit:", "/api/units/", "/api/results/")
+PRIVILEGED_PREFIXES = (
+    "organisation:",
+    "results:",
+    "audit:",
+    "leadership:",
+    "/api/units/",
+    "/api/results/",
+    "/api/leadership/",
+)
 
 # (route name or API "METHOD path", attacker) -> the answers that are right, and why.
 _LEADERS_ONLY = (
@@ -54,9 +97,21 @@ _LEADERS_ONLY = (
     "reviewing staff's look-ups is for leaders: refused by role before any look-up, "
     "alike for every id, so the answer tells nothing about the staff member",
 )
+_NATIONAL = (
+    {200},
+    "the reforms are a national catalogue, the same for every municipality: "
+    "every staff member reads them (the local decisions on them are the municipality's)",
+)
 EXPECTED: dict[tuple[str, str], tuple[set[int], str]] = {
     ("audit:review_staff", "outsider"): _LEADERS_ONLY,
     ("audit:review_staff", "colleague"): _LEADERS_ONLY,
+    ("leadership:reform", "outsider"): _NATIONAL,
+    ("GET /api/leadership/reforms/{reform_id}", "outsider"): _NATIONAL,
+    ("leadership:local_decision_create", "outsider"): (
+        {403},
+        "a reform element is in the national catalogue, which every staff member reads; "
+        "naming who owns its local decision is for leaders: refused by role",
+    ),
 }
 
 
@@ -75,6 +130,15 @@ def starts(key: str, prefixes: tuple[str, ...]) -> bool:
 
 def shared(key: str) -> bool:
     return starts(key, SHARED_PREFIXES)
+
+
+def keeper_skips(key: str) -> bool:
+    """Shared routes the control leaves out: what the keeper sees there depends on her role.
+
+    The leadership registers are read by every staff member, the keeper too,
+    so the control asks them: a 404 there would mean the id finds nothing.
+    """
+    return shared(key) and not starts(key, LEADERSHIP_REGISTERS)
 
 
 class IdorTests(SecurityCase):
@@ -126,7 +190,7 @@ class IdorTests(SecurityCase):
         client = Client()
         client.force_login(self.user_of(self.keeper))
         for route in web_routes():
-            if shared(route.name) or route.name in KEEPER_NOT_FOUND:
+            if keeper_skips(route.name) or route.name in KEEPER_NOT_FOUND:
                 continue
             url = self.url(route, self.hidden)
             status, _body = self.web(client, url)
@@ -134,7 +198,7 @@ class IdorTests(SecurityCase):
                 self.problems.append(f"{route.name}: 404 for the keeper ({url})")
         token = ApiToken.issue(self.user_of(self.keeper), "control")[1]
         for method, path, operation in self.api_operations():
-            if method != "GET" or shared(path):
+            if method != "GET" or keeper_skips(path):
                 continue
             url = self.api_path(path, self.hidden)
             status, _body = self.call(client, token, method, url, operation)

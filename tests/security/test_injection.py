@@ -2,8 +2,10 @@
 
 The main create forms of the web (a citizen, a plan, a concern, a referral, a
 goal, an effort, a meeting, an action, a story, a rating, a committee, an
-ambition, a reflection meeting) and the API's create endpoints get the
-payloads below in every text field. Each must
+ambition, a reflection meeting; and the leadership's rule, documentation
+requirement, burden proposal, principle, method and a leader team's
+dilemma) and the API's create endpoints get the payloads below in every text
+field. Each must
 
 * be stored verbatim: the value in the database is the payload, character
   for character (a quote is not doubled, a tag not stripped);
@@ -39,6 +41,14 @@ from django.utils.html import escape
 from helhed.citizens import cpr as cprlib
 from helhed.citizens.models import Citizen
 from helhed.feedback.models import Rating
+from helhed.leadership.models import (
+    BurdenProposal,
+    Dilemma,
+    DocumentationRequirement,
+    Method,
+    Principle,
+    Rule,
+)
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff
 from helhed.plans.models import Action, Concern, Effort, Goal, Meeting, Plan, Referral, Story
@@ -210,6 +220,58 @@ WEB_FORMS = [
         ["what_we_see", "what_we_adjust"],
         lambda c, o: reverse("results:reflection", args=[o.pk]),
         unset=["follow_up_owner"],
+    ),
+    WebForm(
+        "leadership:rule_create",
+        "director",
+        lambda c: reverse("leadership:rule_create"),
+        Rule,
+        ["title", "area", "text", "reason", "legal_basis"],
+        lambda c, o: reverse("leadership:rule", args=[o.pk]),
+        lambda c: {"review_on": in_days(180)},
+    ),
+    WebForm(
+        "leadership:requirement_create",
+        "director",
+        lambda c: reverse("leadership:requirement_create"),
+        DocumentationRequirement,
+        ["title", "system", "purpose", "legal_basis"],
+        lambda c, o: reverse("leadership:requirement", args=[o.pk]),
+        lambda c: {"minutes_per_case": "5", "cases_per_year": "100"},
+    ),
+    WebForm(
+        "leadership:proposal_create",
+        "teacher",
+        lambda c: reverse("leadership:proposal_create"),
+        BurdenProposal,
+        ["title", "description"],
+        lambda c, o: reverse("leadership:proposal", args=[o.pk]),
+        unset=["rule", "unit"],  # a proposal about the requirement (the first in the list)
+    ),
+    WebForm(
+        "leadership:principle_create",
+        "leader",
+        lambda c: reverse("leadership:principle_create"),
+        Principle,
+        ["title", "situation", "who_does_what"],
+        lambda c, o: reverse("leadership:principle", args=[o.pk]),
+        lambda c: {"review_on": in_days(365)},
+    ),
+    WebForm(
+        "leadership:method_create",
+        "leader",
+        lambda c: reverse("leadership:method_create"),
+        Method,
+        ["name", "description", "research_basis"],
+        lambda c, o: reverse("leadership:method", args=[o.pk]),
+    ),
+    WebForm(
+        "leadership:team_dilemma_create",
+        "keeper",
+        lambda c: reverse("leadership:team_dilemma_create", args=[c.team.pk]),
+        Dilemma,
+        ["title", "description", "decision", "reasoning"],
+        lambda c, o: reverse("leadership:team_dilemmas", args=[o.team_id]),
     ),
 ]
 
@@ -445,8 +507,94 @@ class InjectionTests(SecurityCase):
                 as_="leader",
             )
             made.append((Reflection, reflection["id"], ["what_we_see", "what_we_adjust"]))
+            made.extend(self.leadership_api(payload))
             for model, pk, names in made:
                 row = model.objects.get(pk=pk)
                 for name in names:
                     assert getattr(row, name) == payload, (model.__name__, name, payload)
         self.assert_database_whole()
+
+    def leadership_api(self, payload: str) -> list[tuple[type[models.Model], int, list[str]]]:
+        """The leadership's create endpoints with ``payload`` in every free-text field.
+
+        A rule's reason wants a sentence (20 characters or more), so it is the
+        payload with a sentence after it.
+        """
+        reason = f"{payload} er grunden til reglen"
+        rule = self.api(
+            "POST",
+            "/api/leadership/rules",
+            {
+                "title": payload,
+                "area": payload,
+                "text": payload,
+                "reason": reason,
+                "legal_basis": payload,
+                "owner_id": self.director.pk,
+                "owning_unit_id": self.root.pk,
+            },
+            as_="director",
+        )
+        assert Rule.objects.get(pk=rule["id"]).reason == reason
+        requirement = self.api(
+            "POST",
+            "/api/leadership/documentation",
+            {
+                "title": payload,
+                "kind": "form",
+                "system": payload,
+                "purpose": payload,
+                "legal_basis": payload,
+                "owner_id": self.director.pk,
+                "owning_unit_id": self.root.pk,
+                "minutes_per_case": 5,
+                "cases_per_year": 100,
+            },
+            as_="director",
+        )
+        proposal = self.api(
+            "POST",
+            "/api/leadership/proposals",
+            {
+                "title": payload,
+                "description": payload,
+                "change": "simplify",
+                "theme_id": self.proposal.theme_id,
+                "requirement_id": self.requirement.pk,
+            },
+        )
+        principle = self.api(
+            "POST",
+            "/api/leadership/principles",
+            {
+                "title": payload,
+                "situation": payload,
+                "who_does_what": payload,
+                "review_on": in_days(365),
+            },
+            as_="leader",
+        )
+        method = self.api(
+            "POST",
+            "/api/leadership/methods",
+            {"name": payload, "description": payload, "research_basis": payload},
+            as_="leader",
+        )
+        dilemma = self.api(
+            "POST",
+            f"/api/leadership/teams/{self.team.pk}/dilemmas",
+            {"title": payload, "description": payload, "decision": payload, "reasoning": payload},
+            as_="keeper",
+        )
+        return [
+            (Rule, rule["id"], ["title", "area", "text", "legal_basis"]),
+            (
+                DocumentationRequirement,
+                requirement["id"],
+                ["title", "system", "purpose", "legal_basis"],
+            ),
+            (BurdenProposal, proposal["id"], ["title", "description"]),
+            (Principle, principle["id"], ["title", "situation", "who_does_what"]),
+            (Method, method["id"], ["name", "description", "research_basis"]),
+            (Dilemma, dilemma["id"], ["title", "description", "decision", "reasoning"]),
+        ]

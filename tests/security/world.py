@@ -11,6 +11,10 @@
   none of the attackers work;
 * the results chain of Rudersdal (committee, ambition, marker, indicator,
   target, status report, a curve with an action, a reflection meeting);
+* Rudersdal's leadership registers (a rule, a documentation requirement and a
+  use of its data, a burden proposal, a principle, a method, a local decision
+  on a reform element) and a leader team of Sundhedsplejen with ``keeper`` as
+  its member, an open reflection round and a dilemma;
 * an API token for the case worker.
 
 ``path_ids`` gives an existing object's id for each path parameter of a web
@@ -39,6 +43,26 @@ from helhed.api.models import ApiToken
 from helhed.citizens.models import Citizen, Consent, Engagement
 from helhed.feedback.actions import do_record_rating
 from helhed.feedback.models import Rating, Scale, ScaleActivation
+from helhed.leadership.actions.documentation import do_record_data_use, do_register_requirement
+from helhed.leadership.actions.principles import do_create_principle, do_register_method
+from helhed.leadership.actions.proposals import do_propose
+from helhed.leadership.actions.reforms import do_create_local_decision, install_reforms
+from helhed.leadership.actions.rules import do_register_rule
+from helhed.leadership.actions.teams import do_create_team, do_open_reflection, do_record_dilemma
+from helhed.leadership.models import (
+    BurdenProposal,
+    DataUse,
+    Dilemma,
+    DocumentationRequirement,
+    LeaderTeam,
+    LocalDecision,
+    Method,
+    Principle,
+    ReflectionQuestion,
+    ReformElement,
+    Rule,
+    TeamReflection,
+)
 from helhed.lib.validity import today
 from helhed.organisation.models import Sector, Staff, Unit
 from helhed.plans.actions.concerns import do_log_concern
@@ -332,6 +356,18 @@ class SecurityCase(BaseTestCase):
     curve_action: CurveAction
     reflection: Reflection
     token: str
+    rule: Rule
+    requirement: DocumentationRequirement
+    data_use: DataUse
+    proposal: BurdenProposal
+    principle: Principle
+    method: Method
+    element: ReformElement
+    local_decision: LocalDecision
+    team: LeaderTeam
+    team_round: TeamReflection
+    question: ReflectionQuestion
+    dilemma: Dilemma
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -404,15 +440,99 @@ class SecurityCase(BaseTestCase):
             participants=[cls.leader, cls.teacher],
             indicators=[cls.absence],
         )
+        cls.make_leadership()
         assert cls.caseworker.user is not None
         cls.token = ApiToken.issue(cls.caseworker.user, "security tests")[1]
+
+    @classmethod
+    def make_leadership(cls) -> None:
+        """Rudersdal's leadership registers, and a leader team with ``keeper`` as its member.
+
+        Made through the actions, as leaders make them. The registers are the
+        municipality's (every staff member reads them); the team, its open
+        round and its dilemma log are its members' (and the leaders' above).
+        """
+        cls.rule = do_register_rule(
+            actor=cls.chief,
+            title="Regel om mødeindkaldelser",
+            area="Skole",
+            text="Indkald altid skriftligt",
+            reason="Skriftlige indkaldelser giver forældrene overblik",
+            owner=cls.chief,
+            owning_unit=cls.children_admin,
+        )
+        cls.requirement = do_register_requirement(
+            actor=cls.chief,
+            title="Fraværsskema",
+            kind=DocumentationRequirement.Kind.FORM,
+            purpose="Opfølgning på fravær",
+            owner=cls.chief,
+            owning_unit=cls.children_admin,
+            minutes_per_case=10,
+            cases_per_year=200,
+        )
+        cls.data_use = do_record_data_use(
+            actor=cls.chief,
+            user_description="Skolechefen",
+            used_for="Fraværsopfølgning",
+            requirement=cls.requirement,
+        )
+        cls.proposal = do_propose(
+            actor=cls.keeper,
+            title="Drop fraværsskemaet",
+            description="Det bruges ikke",
+            change=BurdenProposal.Change.REMOVE,
+            new_theme="Dokumentation",
+            requirement=cls.requirement,
+        )
+        cls.principle = do_create_principle(
+            actor=cls.chief,
+            title="Fravær er fælles sag",
+            situation="Skolen er bekymret for fravær",
+            who_does_what="Skolen ringer, sundhedsplejen følger op",
+            review_on=today() + dt.timedelta(days=365),
+        )
+        cls.method = do_register_method(
+            actor=cls.chief,
+            name="Fælles børnesyn",
+            description="Et fælles sprog om barnet",
+            research_basis="Erfaringer fra kommunerne",
+            evidence="practice",
+        )
+        if not ReformElement.objects.filter(leaves_to_municipality=True).exists():
+            install_reforms()
+        cls.element = ReformElement.objects.filter(leaves_to_municipality=True).order_by("pk")[0]
+        cls.local_decision = do_create_local_decision(
+            actor=cls.chief,
+            element=cls.element,
+            title="Hvem visiterer",
+            owner=cls.chief,
+            owning_unit=cls.children_admin,
+        )
+        cls.team = do_create_team(
+            actor=cls.chief, unit=cls.health, name="Sundhedsplejens ledelse", members=[cls.keeper]
+        )
+        cls.team_round = do_open_reflection(
+            actor=cls.keeper, team=cls.team, title="Før mødet", meeting_on=today()
+        )
+        cls.question = cls.team_round.questions.order_by("pk")[0]
+        cls.dilemma = do_record_dilemma(
+            actor=cls.keeper,
+            team=cls.team,
+            title="Hjemmebesøg eller klinik",
+            description="Få ressourcer",
+            decision="Klinik først",
+            reasoning="Flere familier nås",
+        )
 
     def path_ids(self, path: str, objects: CitizenObjects) -> dict[str, int]:
         """An existing object's id for each path parameter of a URL or API path.
 
         ``objects`` picks whose citizen-bearing objects (alma's or the secret's);
-        the results objects are Rudersdal's. An ``action_id`` under
-        ``curves/actions`` is a curve's action, elsewhere a plan's.
+        the results and leadership objects are Rudersdal's. An ``action_id``
+        under ``curves/actions`` is a curve's action, elsewhere a plan's; a
+        ``reflection_id`` under ``teams/rounds`` is a leader team's round,
+        elsewhere a results reflection meeting.
         """
         citizen = objects.plan.members.get().citizen_id
         ids = {
@@ -440,9 +560,22 @@ class SecurityCase(BaseTestCase):
             "curve_id": self.curve.pk,
             "reflection_id": self.reflection.pk,
             "staff_id": self.keeper.pk,
+            "rule_id": self.rule.pk,
+            "requirement_id": self.requirement.pk,
+            "use_id": self.data_use.pk,
+            "proposal_id": self.proposal.pk,
+            "principle_id": self.principle.pk,
+            "method_id": self.method.pk,
+            "reform_id": self.element.reform_id,
+            "element_id": self.element.pk,
+            "decision_id": self.local_decision.pk,
+            "team_id": self.team.pk,
+            "question_id": self.question.pk,
         }
         if "curves/actions" in path:
             ids["action_id"] = self.curve_action.pk
+        if "teams/rounds" in path:
+            ids["reflection_id"] = self.team_round.pk  # a leader team's round, not results'
         return ids
 
     def url(self, route: Route, objects: CitizenObjects, **override: Any) -> str:

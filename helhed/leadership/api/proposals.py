@@ -99,7 +99,7 @@ class ProposalIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class ProposalDecisionIn(Schema):
     decision: Literal["accept", "reject"]
     reason: str = Field(..., max_length=actions.MAX_TEXT, pattern=NO_NUL_PATTERN)
 
@@ -290,7 +290,7 @@ def get_proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
 
 
 @router.post("/{proposal_id}/decide", response=ProposalDetailOut)
-def decide(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, proposal_id: int, payload: ProposalDecisionIn) -> dict[str, Any]:
     """Accept or reject with a reason; accepting to remove a requirement drops it at once."""
     staff = _staff(request)
     proposal = policy.get_proposal_for_user(request.user, proposal_id)

@@ -75,7 +75,7 @@ class QuestionOut(Schema):
     active: bool
 
 
-class RoundOut(Schema):
+class TeamRoundOut(Schema):
     id: int
     team_id: int
     title: str
@@ -93,7 +93,7 @@ class AnswerOut(Schema):
     for_agenda: bool
 
 
-class RoundDetailOut(Schema):
+class TeamRoundDetailOut(Schema):
     id: int
     team_id: int
     title: str
@@ -105,7 +105,7 @@ class RoundDetailOut(Schema):
     )
 
 
-class RoundIn(Schema):
+class TeamRoundIn(Schema):
     title: str = Field(..., min_length=1, max_length=actions.MAX_TITLE, pattern=NO_NUL_PATTERN)
     meeting_on: dt.date = Field(..., description="Today or later.")
     question_ids: list[int] | None = Field(
@@ -272,7 +272,7 @@ def get_team(request: HttpRequest, team_id: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- rounds
 
 
-@router.get("/{team_id}/rounds", response=list[RoundOut])
+@router.get("/{team_id}/rounds", response=list[TeamRoundOut])
 @paginate(BoundedPages, page_size=50)
 def list_rounds(request: HttpRequest, team_id: int) -> QuerySet[TeamReflection]:
     """A team's rounds: all for members, the closed ones (agendas) for leaders above."""
@@ -280,8 +280,10 @@ def list_rounds(request: HttpRequest, team_id: int) -> QuerySet[TeamReflection]:
     return policy.visible_team_rounds(request.user, team).order_by("-meeting_on", "-pk")
 
 
-@router.post("/{team_id}/rounds", response={201: RoundDetailOut})
-def open_round(request: HttpRequest, team_id: int, payload: RoundIn) -> tuple[int, dict[str, Any]]:
+@router.post("/{team_id}/rounds", response={201: TeamRoundDetailOut})
+def open_round(
+    request: HttpRequest, team_id: int, payload: TeamRoundIn
+) -> tuple[int, dict[str, Any]]:
     """Open a reflection round before a meeting (a member)."""
     team = policy.get_team_for_user(request.user, team_id)
     if not policy.can_open_reflection(request.user, team):
@@ -304,7 +306,7 @@ def open_round(request: HttpRequest, team_id: int, payload: RoundIn) -> tuple[in
     return 201, _round_detail(request, reflection)
 
 
-@router.get("/rounds/{reflection_id}", response=RoundDetailOut)
+@router.get("/rounds/{reflection_id}", response=TeamRoundDetailOut)
 def get_round(request: HttpRequest, reflection_id: int) -> dict[str, Any]:
     """A round with the answers the caller may read."""
     reflection = policy.get_reflection_round_for_user(request.user, reflection_id)
@@ -331,7 +333,7 @@ def answer(request: HttpRequest, reflection_id: int, payload: AnswerIn) -> dict[
     return _answer(saved)
 
 
-@router.post("/rounds/{reflection_id}/close", response=RoundDetailOut)
+@router.post("/rounds/{reflection_id}/close", response=TeamRoundDetailOut)
 def close_round(request: HttpRequest, reflection_id: int) -> dict[str, Any]:
     """Close the round: the answers marked for the meeting become its agenda (a member)."""
     reflection = policy.get_reflection_round_for_user(request.user, reflection_id)

@@ -52,6 +52,15 @@ from django.utils.translation import gettext as _
 from helhed.audit import codes as audit_codes
 from helhed.audit import trail
 from helhed.citizens.models import Citizen, CitizenQuerySet, Consent, Engagement
+from helhed.forums.models import (
+    Decision,
+    FollowUp,
+    Forum,
+    ForumMeeting,
+    ForumMember,
+    Item,
+    SelfAssessment,
+)
 from helhed.leadership.models import (
     BurdenProposal,
     BurdenTheme,
@@ -71,11 +80,24 @@ from helhed.leadership.models import (
     TeamReflection,
 )
 from helhed.lib.validity import today, valid_on_q
-from helhed.organisation.models import Municipality, Role, RoleAssignment, Staff, Unit, UnitQuerySet
+from helhed.organisation.models import (
+    ContactPoint,
+    Municipality,
+    Role,
+    RoleAssignment,
+    Staff,
+    Unit,
+    UnitQuerySet,
+)
 from helhed.plans.models import (
     Action,
     Concern,
+    Contact,
+    Contradiction,
+    Effort,
+    Handover,
     Meeting,
+    Notification,
     Plan,
     PlanMember,
     Referral,
@@ -92,6 +114,7 @@ from helhed.results.models import (
     StatusReport,
     Target,
 )
+from helhed.trials.models import Application, Trial
 
 M = TypeVar("M", bound=Model)
 
@@ -1847,3 +1870,869 @@ def get_reflection_question_for_user(user: AnyUser, question_id: int) -> Reflect
 def can_manage_reflection_questions(user: AnyUser) -> bool:
     """Leaders and analysts, as for the methods library."""
     return can_manage_methods(user)
+
+
+# --------------------------------------------------------------------------- forums
+#
+# The municipality's meeting structure (steering group, chiefs' group, advisory
+# meeting ...): forums, members, mandates, meetings, decisions and follow-ups.
+# None of it names a citizen, so every staff member of the municipality reads
+# the forums, their members, mandates, meetings and the decision log; nobody
+# outside the municipality sees them (404).
+#
+# Who sets up the structure (creates and edits forums, their members, mandate,
+# cadence, escalation, budget and grant limit): the municipal director, the
+# chiefs (leaders of the root unit or of a unit directly under it) and
+# analysts. Who records in a forum (plans meetings, writes minutes, records
+# decisions and their follow-ups): its chair or secretary; an ordinary member
+# or any other staff member sees but may not (403). A follow-up is marked done
+# by its owner or by the forum's chair or secretary.
+
+
+def is_chief(user: AnyUser, on: dt.date | None = None) -> bool:
+    """A leader of the municipality's root unit or of a unit directly under it, today."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and _own_roles(staff, on or today(), Role.Kind.LEADER)
+        .filter(Q(unit__parent__isnull=True) | Q(unit__parent__parent__isnull=True))
+        .exists()
+    )
+
+
+def can_manage_forums(user: AnyUser) -> bool:
+    """The director, the chiefs and analysts set up forums and their members."""
+    return is_chief(user) or is_analyst(user)
+
+
+def visible_forums(user: AnyUser) -> QuerySet[Forum]:
+    """The forums of the user's municipality, for any staff member with a role there."""
+    if not has_staff_role(user):
+        return Forum.objects.none()
+    return _own_municipality(user, Forum.objects.all())
+
+
+def get_forum_for_user(user: AnyUser, forum_id: int) -> Forum:
+    return _one_or_404(visible_forums(user).select_related("escalates_to"), forum_id, "forum")
+
+
+def forum_role(user: AnyUser, forum: Forum) -> str | None:
+    """The user's role in the forum (chair, secretary, member), or None."""
+    staff = staff_for(user)
+    if staff is None:
+        return None
+    return (
+        ForumMember.objects.filter(forum=forum, staff=staff).values_list("role", flat=True).first()
+    )
+
+
+def can_record_in_forum(user: AnyUser, forum: Forum) -> bool:
+    """The chair or secretary plans meetings, writes minutes and records decisions."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and staff.municipality_id == forum.municipality_id
+        and has_staff_role(user)
+        and forum_role(user, forum) in (ForumMember.Role.CHAIR, ForumMember.Role.SECRETARY)
+    )
+
+
+def forum_staff_candidates(user: AnyUser) -> QuerySet[Staff]:
+    """Who may be a forum member or own a follow-up: staff of the user's municipality."""
+    return _own_municipality(user, Staff.objects.all())
+
+
+def visible_forum_meetings(user: AnyUser) -> QuerySet[ForumMeeting]:
+    return ForumMeeting.objects.filter(forum__in=visible_forums(user))
+
+
+def get_forum_meeting_for_user(user: AnyUser, meeting_id: int) -> ForumMeeting:
+    return _one_or_404(
+        visible_forum_meetings(user).select_related("forum"), meeting_id, "forum meeting"
+    )
+
+
+def visible_decisions(user: AnyUser) -> QuerySet[Decision]:
+    """The decision log of the user's municipality: every forum's decisions."""
+    return Decision.objects.filter(forum__in=visible_forums(user))
+
+
+def get_decision_for_user(user: AnyUser, decision_id: int) -> Decision:
+    return _one_or_404(
+        visible_decisions(user).select_related("forum", "decided_by", "meeting"),
+        decision_id,
+        "decision",
+    )
+
+
+def visible_follow_ups(user: AnyUser) -> QuerySet[FollowUp]:
+    return FollowUp.objects.filter(decision__forum__in=visible_forums(user))
+
+
+def get_follow_up_for_user(user: AnyUser, follow_up_id: int) -> FollowUp:
+    return _one_or_404(
+        visible_follow_ups(user).select_related("decision__forum", "owner"),
+        follow_up_id,
+        "follow-up",
+    )
+
+
+def can_complete_follow_up(user: AnyUser, follow_up: FollowUp) -> bool:
+    """Its owner, or the forum's chair or secretary, marks a follow-up done."""
+    staff = staff_for(user)
+    if staff is None or follow_up.done_on is not None:
+        return False
+    return (follow_up.owner_id == staff.pk and has_staff_role(user)) or can_record_in_forum(
+        user, follow_up.decision.forum
+    )
+
+
+# --------------------------------------------------------------------------- trials
+#
+# Trial actions (prøvehandlinger) name no citizen: every staff member of the
+# municipality reads the trials, the portfolio and the grant applications;
+# nobody outside it sees them (404). A leader creates a trial. Its owner and
+# participants change it (details, expenses, evaluations, stories) while it
+# is undecided; the rest of the staff see but may not (403). The owner applies
+# to a forum that may grant; only that forum's chair or secretary decides the
+# application (``can_record_in_forum``). The decision to scale, adjust or
+# stop is the owner's or a leader's of one of its units or above. Everyday
+# stories are linked only when shared anonymised in the municipality, and
+# only their anonymised text is ever shown.
+
+
+def visible_trials(user: AnyUser) -> QuerySet[Trial]:
+    """The trials of the user's municipality, for any staff member with a role there."""
+    if not has_staff_role(user):
+        return Trial.objects.none()
+    return _own_municipality(user, Trial.objects.all())
+
+
+def get_trial_for_user(user: AnyUser, trial_id: int) -> Trial:
+    return _one_or_404(visible_trials(user).select_related("owner"), trial_id, "trial")
+
+
+def can_create_trial(user: AnyUser) -> bool:
+    """Leaders start trials (for their own units or across sectors)."""
+    return has_staff_role(user) and is_leader(user)
+
+
+def can_edit_trial(user: AnyUser, trial: Trial) -> bool:
+    """The owner and the participants change an undecided trial."""
+    staff = staff_for(user)
+    if staff is None or trial.status == Trial.Status.CLOSED or not has_staff_role(user):
+        return False
+    if staff.municipality_id != trial.municipality_id:
+        return False
+    return trial.owner_id == staff.pk or trial.participants.filter(pk=staff.pk).exists()
+
+
+def can_apply_for_grant(user: AnyUser, trial: Trial) -> bool:
+    """Only the owner applies for money for an undecided trial."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and trial.owner_id == staff.pk
+        and trial.status != Trial.Status.CLOSED
+        and has_staff_role(user)
+    )
+
+
+def granting_forums(user: AnyUser) -> QuerySet[Forum]:
+    """Active forums of the municipality with a budget and a grant limit: those that may grant."""
+    return visible_forums(user).filter(is_active=True, yearly_budget__gt=0, grant_limit__gt=0)
+
+
+def visible_applications(user: AnyUser) -> QuerySet[Application]:
+    return Application.objects.filter(trial__in=visible_trials(user))
+
+
+def get_application_for_user(user: AnyUser, application_id: int) -> Application:
+    return _one_or_404(
+        visible_applications(user).select_related("trial", "forum", "applied_by", "decision"),
+        application_id,
+        "application",
+    )
+
+
+def can_decide_application(user: AnyUser, application: Application) -> bool:
+    """The chair or secretary of the forum applied to decides a pending application."""
+    return application.status == Application.Status.PENDING and can_record_in_forum(
+        user, application.forum
+    )
+
+
+def applications_to_decide(user: AnyUser) -> QuerySet[Application]:
+    """Pending applications to the forums where the user is chair or secretary."""
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return Application.objects.none()
+    forums = ForumMember.objects.filter(
+        staff=staff,
+        role__in=[ForumMember.Role.CHAIR, ForumMember.Role.SECRETARY],
+        forum__municipality_id=staff.municipality_id,
+    ).values("forum_id")
+    return visible_applications(user).filter(status=Application.Status.PENDING, forum_id__in=forums)
+
+
+def can_decide_trial_outcome(user: AnyUser, trial: Trial) -> bool:
+    """The owner, or a leader of one of the trial's units or above, decides its outcome."""
+    staff = staff_for(user)
+    if staff is None or trial.status == Trial.Status.CLOSED or not has_staff_role(user):
+        return False
+    if staff.municipality_id != trial.municipality_id:
+        return False
+    return trial.owner_id == staff.pk or any(
+        leads_at_or_above(user, unit) for unit in trial.units.all()
+    )
+
+
+def trial_staff_candidates(user: AnyUser) -> QuerySet[Staff]:
+    """Who may own or take part in a trial: staff of the user's municipality."""
+    return _own_municipality(user, Staff.objects.all())
+
+
+def trial_stories(user: AnyUser, trial: Trial) -> QuerySet[Story]:
+    """The trial's stories that are shared anonymised (read the anonymised text only)."""
+    return shared_stories(user).filter(pk__in=trial.stories.values("story_id"))
+
+
+# --------------------------------------------------------------------------- forums: board
+#
+# The obstacle board. Any staff member of the municipality raises an obstacle
+# (or a matter) on an active forum's board; an item names no citizen (the
+# actions refuse a CPR-like number). "Everyone can see the board of their
+# forum": a forum's board and its items are read by the forum's members and by
+# staff with a role today in one of the forum's units or a unit beneath them;
+# the one who raised an item reads it wherever it has moved. Everyone else
+# gets 404. A leader who is a member of the item's current forum takes an
+# open item; the one who took it, or the forum's chair, resolves, declines or
+# escalates it (to the forum's ``escalates_to``), always with a reason. The
+# rest of those who see it get 403.
+#
+# The leadership self-assessment of a forum is its members' own: only members
+# open a round, answer it (while it is open) and see its results and the
+# rounds over time; everyone else gets 404. A round is closed by the member
+# who opened it or by the chair. Results are counts, means and ranges per
+# statement, never one member's answers (``forums.actions.assessments``).
+
+
+def _covering_unit_ids(staff: Staff, on: dt.date) -> set[int]:
+    """The units where the staff member holds a role today, with every unit above them."""
+    ids: set[int] = set()
+    for unit_path in _own_roles(staff, on, *Role.Kind.values).values_list("unit__path", flat=True):
+        ids.update(int(part) for part in unit_path.split(".") if part)
+    return ids
+
+
+def visible_boards(user: AnyUser) -> QuerySet[Forum]:
+    """Forums whose board the user sees: member, or a role in one of its units or beneath."""
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return Forum.objects.none()
+    condition = Q(members__staff=staff) | Q(units__in=_covering_unit_ids(staff, today()))
+    return Forum.objects.filter(
+        pk__in=Forum.objects.filter(municipality_id=staff.municipality_id)
+        .filter(condition)
+        .values("pk")
+    )
+
+
+def get_board_for_user(user: AnyUser, forum_id: int) -> Forum:
+    return _one_or_404(visible_boards(user).select_related("escalates_to"), forum_id, "board")
+
+
+def can_view_board(user: AnyUser, forum: Forum) -> bool:
+    return visible_boards(user).filter(pk=forum.pk).exists()
+
+
+def visible_items(user: AnyUser) -> QuerySet[Item]:
+    """Items on the boards the user sees, and the items the user raised, wherever they are."""
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return Item.objects.none()
+    return Item.objects.filter(
+        Q(forum__in=visible_boards(user))
+        | Q(raised_by=staff, forum__municipality_id=staff.municipality_id)
+    )
+
+
+def get_item_for_user(user: AnyUser, item_id: int) -> Item:
+    return _one_or_404(
+        visible_items(user).select_related("forum__escalates_to", "raised_by", "taken_by"),
+        item_id,
+        "item",
+    )
+
+
+def can_view_item(user: AnyUser, item: Item) -> bool:
+    return visible_items(user).filter(pk=item.pk).exists()
+
+
+def can_raise_item(user: AnyUser) -> bool:
+    return has_staff_role(user)
+
+
+def raise_forums(user: AnyUser) -> QuerySet[Forum]:
+    """The forums an item may be raised on: the active forums of the user's municipality."""
+    if not can_raise_item(user):
+        return Forum.objects.none()
+    return _own_municipality(user, Forum.objects.filter(is_active=True))
+
+
+def _is_member(staff: Staff, forum: Forum) -> bool:
+    return (
+        staff.municipality_id == forum.municipality_id
+        and ForumMember.objects.filter(forum=forum, staff=staff).exists()
+    )
+
+
+def can_take_item(user: AnyUser, item: Item) -> bool:
+    """A leader who is a member of the item's current forum takes an item nobody has taken."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and item.status == Item.Status.OPEN
+        and has_staff_role(user)
+        and is_leader(user)
+        and _is_member(staff, item.forum)
+    )
+
+
+def can_settle_item(user: AnyUser, item: Item) -> bool:
+    """The one who took the item, or the chair of its forum, resolves, declines or escalates it."""
+    staff = staff_for(user)
+    if staff is None or not item.is_open or not has_staff_role(user):
+        return False
+    if staff.municipality_id != item.forum.municipality_id:
+        return False
+    return item.taken_by_id == staff.pk or forum_role(user, item.forum) == ForumMember.Role.CHAIR
+
+
+def assessment_forums(user: AnyUser) -> QuerySet[Forum]:
+    """The forums whose self-assessment the user takes part in: those they are a member of."""
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return Forum.objects.none()
+    return Forum.objects.filter(
+        municipality_id=staff.municipality_id,
+        pk__in=ForumMember.objects.filter(staff=staff).values("forum_id"),
+    )
+
+
+def get_assessment_forum_for_user(user: AnyUser, forum_id: int) -> Forum:
+    return _one_or_404(assessment_forums(user), forum_id, "forum")
+
+
+def visible_assessments(user: AnyUser) -> QuerySet[SelfAssessment]:
+    return SelfAssessment.objects.filter(forum__in=assessment_forums(user))
+
+
+def get_assessment_for_user(user: AnyUser, assessment_id: int) -> SelfAssessment:
+    return _one_or_404(
+        visible_assessments(user).select_related("forum", "created_by"),
+        assessment_id,
+        "self-assessment",
+    )
+
+
+def can_open_assessment(user: AnyUser, forum: Forum) -> bool:
+    return forum.is_active and assessment_forums(user).filter(pk=forum.pk).exists()
+
+
+def can_answer_assessment(user: AnyUser, assessment: SelfAssessment) -> bool:
+    return (
+        assessment.status == SelfAssessment.Status.OPEN
+        and assessment_forums(user).filter(pk=assessment.forum_id).exists()
+    )
+
+
+def can_close_assessment(user: AnyUser, assessment: SelfAssessment) -> bool:
+    """The member who opened the round, or the forum's chair, closes it."""
+    staff = staff_for(user)
+    if staff is None or not can_answer_assessment(user, assessment):
+        return False
+    return (
+        assessment.created_by_id == staff.pk
+        or forum_role(user, assessment.forum) == ForumMember.Role.CHAIR
+    )
+
+
+# --------------------------------------------------------------------------- payments
+#
+# Who pays ("solve first, settle later"). The plan's editors propose an
+# effort's payer on the effort (``can_edit_plan``); an effort may start before
+# the payer is agreed, and until then its responsible unit fronts the cost.
+# Settlements name no citizen: the lists show an effort's title, units and
+# amounts, never who it is for, so they are read along the management chain
+# rather than through an engagement:
+# * Open settlements: a leader sees the open settlements of the efforts whose
+#   responsible unit they lead (or lead above), and those proposed to a budget
+#   they lead; the director (leader of the root unit) sees them all.
+# * The ledger: a leader sees the budgets they lead: efforts paid by a unit
+#   they lead, and efforts paid by an external authority or with no payer
+#   proposed yet whose responsible unit they lead (it fronts the cost).
+#   Analysts and the director see every budget of the municipality.
+# * A payer is agreed by a leader of the paying unit or above; when another
+#   municipality or the region pays, a leader of the responsible unit or above
+#   records that authority's agreement. Nobody else agrees (403).
+# * One effort's settlement is visible to those who see it in these lists and
+#   to those who may see its plan; 404 for everyone else.
+
+
+def _is_overview_reader(user: AnyUser) -> bool:
+    """Analysts and the director read every budget of the municipality."""
+    return is_analyst(user) or is_director(user)
+
+
+def _municipality_efforts(user: AnyUser) -> QuerySet[Effort]:
+    staff = staff_for(user)
+    if staff is None:
+        return Effort.objects.none()
+    return Effort.objects.filter(plan__municipality_id=staff.municipality_id)
+
+
+def open_settlements(user: AnyUser) -> QuerySet[Effort]:
+    """Efforts without an agreed payer whose responsible unit the user leads (no names shown)."""
+    return _municipality_efforts(user).filter(
+        payer_agreed_on__isnull=True, responsible_unit__in=led_units(user)
+    )
+
+
+def settlements_to_agree(user: AnyUser) -> QuerySet[Effort]:
+    """Open settlements the user may agree: proposed to a budget they lead, or external ones."""
+    led = led_units(user)
+    return _municipality_efforts(user).filter(
+        Q(paying_unit__in=led)
+        | (Q(paying_unit__isnull=True, responsible_unit__in=led) & ~Q(paying_authority="")),
+        payer_agreed_on__isnull=True,
+    )
+
+
+def can_view_settlements(user: AnyUser) -> bool:
+    """The open settlements page is for leaders."""
+    return is_leader(user)
+
+
+def can_view_ledger(user: AnyUser) -> bool:
+    return is_leader(user) or is_analyst(user)
+
+
+def ledger_efforts(user: AnyUser) -> QuerySet[Effort]:
+    """Efforts whose cost falls on budgets the user sees in the settlement ledger."""
+    if _is_overview_reader(user):
+        return _municipality_efforts(user)
+    if not is_leader(user):
+        return Effort.objects.none()
+    led = led_units(user)
+    return _municipality_efforts(user).filter(
+        Q(paying_unit__in=led) | Q(paying_unit__isnull=True, responsible_unit__in=led)
+    )
+
+
+def ledger_units(user: AnyUser) -> UnitQuerySet:
+    """Units the ledger may be narrowed to: all for analysts and the director, else led units."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    if _is_overview_reader(user):
+        return Unit.objects.filter(municipality_id=staff.municipality_id)
+    return led_units(user)
+
+
+def get_ledger_unit_for_user(user: AnyUser, unit_id: int) -> Unit:
+    return _one_or_404(ledger_units(user), unit_id, "unit")
+
+
+def visible_settlements(user: AnyUser) -> QuerySet[Effort]:
+    """Efforts whose settlement the user sees: in their lists, or through the plan."""
+    led = led_units(user)
+    return _municipality_efforts(user).filter(
+        Q(responsible_unit__in=led) | Q(paying_unit__in=led) | Q(plan__in=visible_plans(user))
+    )
+
+
+def get_settlement_for_user(user: AnyUser, effort_id: int) -> Effort:
+    return _one_or_404(
+        visible_settlements(user).select_related(
+            "plan", "responsible_unit", "paying_unit", "payer_agreed_by"
+        ),
+        effort_id,
+        "effort",
+    )
+
+
+def can_agree_payer(user: AnyUser, effort: Effort) -> bool:
+    """A leader of the paying unit or above; for an external payer, of the responsible unit."""
+    if effort.payer_agreed_on is not None:
+        return False
+    if effort.paying_unit is not None:
+        return leads_at_or_above(user, effort.paying_unit)
+    if effort.paying_authority:
+        return leads_at_or_above(user, effort.responsible_unit)
+    return False
+
+
+# --------------------------------------------------------------------------- contradictions
+#
+# Contradicting efforts in one plan (two efforts that need the family in two
+# places at once, a goal one sector works against). They are part of the
+# plan: whoever may see the plan on the professionals' pages sees them (the
+# read is audited as the plan's), whoever may change the plan (coordinator
+# and participants) flags and resolves them (403 for the other readers). A
+# contradiction is resolved in a network meeting of the same plan.
+
+
+def visible_contradictions(user: AnyUser) -> QuerySet[Contradiction]:
+    if staff_for(user) is None:
+        return Contradiction.objects.none()
+    return Contradiction.objects.filter(plan__in=visible_plans(user))
+
+
+def get_contradiction_for_user(user: AnyUser, contradiction_id: int) -> Contradiction:
+    found = _one_or_404(
+        visible_contradictions(user).select_related("plan", "raised_by", "meeting"),
+        contradiction_id,
+        "contradiction",
+    )
+    audit_read(user, found, plan_citizen_ids(found.plan_id))
+    return found
+
+
+def can_flag_contradiction(user: AnyUser, plan: Plan) -> bool:
+    return can_edit_plan(user, plan)
+
+
+def can_resolve_contradiction(user: AnyUser, contradiction: Contradiction) -> bool:
+    """The plan's editors resolve it (the action refuses one already resolved)."""
+    return can_edit_plan(user, contradiction.plan)
+
+
+# --------------------------------------------------------------------------- handovers
+#
+# A handover (plans.Handover) names a citizen, so it is read like a referral:
+# by its creator, by staff with a front-line or leader role today in the
+# sending or the receiving unit, and by staff who may see the citizen. Every
+# handover handed out is logged as a read of the citizen's data.
+# It is started by staff who may see the citizen and hold a role in the
+# sending unit. The sending unit keeps the responsibility until the receiving
+# unit accepts (``Handover.responsible_unit``): only staff with a role in the
+# receiving unit accept or return it; staff of either unit tick and add
+# checklist points while it is pending. A leader sees the overdue handovers
+# whose responsible unit they lead (or lead above) as rows without the
+# citizen: kind, units, deadline, days overdue.
+
+
+def visible_handovers(user: AnyUser) -> QuerySet[Handover]:
+    staff = staff_for(user)
+    if staff is None:
+        return Handover.objects.none()
+    units = _unit_ids_with_role(staff, today())
+    return Handover.objects.filter(
+        Q(created_by=staff)
+        | Q(from_unit_id__in=units)
+        | Q(to_unit_id__in=units)
+        | Q(citizen__in=visible_citizens(user))
+    )
+
+
+def get_handover_for_user(user: AnyUser, handover_id: int) -> Handover:
+    """The handover, or 404 when it does not exist or the user may not see it (read logged)."""
+    handover = _one_or_404(
+        visible_handovers(user).select_related(
+            "citizen", "plan", "from_unit", "to_unit", "created_by", "decided_by"
+        ),
+        handover_id,
+        "handover",
+    )
+    audit_read(user, handover, [handover.citizen_id])
+    return handover
+
+
+def can_start_handover(user: AnyUser, citizen: Citizen, from_unit: Unit) -> bool:
+    """Staff who may see the citizen and hold a role in the sending unit today."""
+    staff = staff_for(user)
+    if staff is None or from_unit.municipality_id != staff.municipality_id:
+        return False
+    return _unit_ids_with_role(staff, today()).filter(
+        unit_id=from_unit.pk
+    ).exists() and can_view_citizen(user, citizen)
+
+
+def handover_units(user: AnyUser) -> UnitQuerySet:
+    """Units the user may hand over from: where they hold a role today (as ``staff_units``)."""
+    return staff_units(user).valid_on(today())
+
+
+def decides_handover_at(user: AnyUser, handover: Handover) -> bool:
+    """Whether the user is staff of the receiving unit, whatever the handover's status."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and _unit_ids_with_role(staff, today()).filter(unit_id=handover.to_unit_id).exists()
+    )
+
+
+def can_decide_handover(user: AnyUser, handover: Handover) -> bool:
+    """Staff of the receiving unit accept or return a pending handover."""
+    return handover.status == Handover.Status.PENDING and decides_handover_at(user, handover)
+
+
+def can_work_on_handover(user: AnyUser, handover: Handover) -> bool:
+    """Staff of either unit tick and add checklist points while the handover is pending."""
+    staff = staff_for(user)
+    if staff is None or handover.status != Handover.Status.PENDING:
+        return False
+    return (
+        _unit_ids_with_role(staff, today())
+        .filter(unit_id__in=[handover.from_unit_id, handover.to_unit_id])
+        .exists()
+    )
+
+
+def led_overdue_handovers(user: AnyUser, on: dt.date | None = None) -> QuerySet[Handover]:
+    """Overdue handovers whose responsible unit the leader leads (shown without the citizen).
+
+    Only a pending handover is overdue, and until it is accepted the sending
+    unit holds the responsibility, so the receiving unit's leader does not see it.
+    """
+    on = on or today()
+    return Handover.objects.filter(
+        status=Handover.Status.PENDING, deadline__lt=on, from_unit__in=led_units(user, on)
+    )
+
+
+# --------------------------------------------------------------------------- plans: contacts
+#
+# A contact with a citizen is logged by staff who may see the citizen
+# (``can_view_citizen``), on behalf of one of the units where they hold a
+# front-line or leader role today. A contact is read with its citizen: by
+# whoever may see the citizen, and by the coordinator it was sent to. The
+# coordinator of record is the coordinator of the citizen's active plan; a
+# contact made from a unit where that coordinator holds no role today is sent
+# to them, and only they mark it seen (403 for others who see it, 404 for the
+# rest). The contact map ("the red thread") is a read of the citizen: it goes
+# through ``get_citizen_for_user`` (audited, 404 otherwise) and is for staff
+# only, never for family logins.
+#
+# The directory of contact points names units, phone numbers and opening
+# hours, not citizens: every staff member of the municipality reads it; a
+# leader of the unit or above keeps the unit's contact points and capacity.
+
+
+def can_log_contact(user: AnyUser, citizen: Citizen) -> bool:
+    return staff_for(user) is not None and can_view_citizen(user, citizen)
+
+
+def contact_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """The units a contact may be logged for: where the user works today."""
+    on = on or today()
+    return staff_units(user, on).valid_on(on)
+
+
+def coordinators_of_record(citizen: Citizen) -> QuerySet[Staff]:
+    """The coordinators of the citizen's active plans (one, as a citizen has one active plan)."""
+    plans = Plan.objects.filter(status=Plan.Status.ACTIVE, members__citizen=citizen)
+    return Staff.objects.filter(pk__in=plans.values("coordinator_id"))
+
+
+def works_in_unit(staff: Staff, unit: Unit, on: dt.date | None = None) -> bool:
+    """Whether ``staff`` holds any role today in ``unit`` (any registration of it)."""
+    return (
+        RoleAssignment.objects.valid_on(on or today())
+        .filter(staff=staff, unit__key=unit.key)
+        .exists()
+    )
+
+
+def visible_contacts(user: AnyUser) -> QuerySet[Contact]:
+    staff = staff_for(user)
+    if staff is None:
+        return Contact.objects.none()
+    return Contact.objects.filter(Q(citizen__in=visible_citizens(user)) | Q(coordinator=staff))
+
+
+def get_contact_for_user(user: AnyUser, contact_id: int) -> Contact:
+    """The contact, or 404; handing it out is a read of its citizen."""
+    contact = _one_or_404(
+        visible_contacts(user).select_related("citizen", "staff", "unit", "coordinator"),
+        contact_id,
+        "contact",
+    )
+    audit_read(user, contact, [contact.citizen_id])
+    return contact
+
+
+def contacts_sent_to(user: AnyUser) -> QuerySet[Contact]:
+    """Contacts by other units with the families the user coordinates ("to see")."""
+    staff = staff_for(user)
+    if staff is None:
+        return Contact.objects.none()
+    return Contact.objects.filter(coordinator=staff)
+
+
+def contacts_to_see(user: AnyUser) -> QuerySet[Contact]:
+    return contacts_sent_to(user).filter(coordinator_seen_on__isnull=True)
+
+
+def can_mark_contact_seen(user: AnyUser, contact: Contact) -> bool:
+    """Only the coordinator the contact was sent to."""
+    staff = staff_for(user)
+    return staff is not None and contact.coordinator_id == staff.pk
+
+
+def get_citizen_for_contact_map(user: AnyUser, citizen_id: int) -> Citizen:
+    """The citizen for the contact map: staff who may see them (audited); 404 otherwise."""
+    if staff_for(user) is None:
+        raise Http404("No such citizen")
+    return get_citizen_for_user(user, citizen_id)
+
+
+def visible_contact_points(user: AnyUser) -> QuerySet[ContactPoint]:
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        return ContactPoint.objects.none()
+    return ContactPoint.objects.filter(unit__municipality_id=staff.municipality_id)
+
+
+def get_contact_point_for_user(user: AnyUser, point_id: int) -> ContactPoint:
+    return _one_or_404(
+        visible_contact_points(user).select_related("unit", "unit__sector"),
+        point_id,
+        "contact point",
+    )
+
+
+def can_edit_contact_points(user: AnyUser, unit: Unit) -> bool:
+    """A leader of the unit or above keeps its contact points and capacity."""
+    return leads_at_or_above(user, unit)
+
+
+def contact_point_units(user: AnyUser) -> UnitQuerySet:
+    """Units (valid today) whose contact points the user keeps."""
+    staff = staff_for(user)
+    if staff is None:
+        return Unit.objects.none()
+    return led_units(user).filter(municipality_id=staff.municipality_id).valid_on(today())
+
+
+# --------------------------------------------------------------------------- journey
+#
+# The citizen's journey (plans/actions/journey.py) is a timeline assembled only
+# from what the viewer may already see, through the querysets above; it opens
+# nothing new. For staff: the citizen through ``get_citizen_for_user`` (404
+# otherwise, every view audited as a read of the citizen), and of that citizen
+# the concerns in ``visible_concerns``, the notifications (underretninger) the
+# viewer reported or whose concern they see, the referrals in
+# ``visible_referrals``, the plans in ``visible_plans`` with their efforts (for
+# the citizen or the whole family) and meetings, the handovers in
+# ``visible_handovers`` and the contacts in ``visible_contacts``. So a
+# colleague who sees the citizen but not a concern does not see it on the
+# journey either.
+# For a family login: the journey of itself or a child in its care
+# (``family_members_in_care``; 404 for anyone else, a sibling not in care
+# included), audited like the family view. It holds what the family view
+# shows: the plans they see, their efforts, meetings that were not cancelled
+# (with the summary for the family, never the minutes) and the handovers of
+# those plans; never concerns, notifications, referrals or contacts.
+# Whoever sees an event may mark it green or red: each staff member once, the
+# family once together. Staff who see the citizen only because they broke the
+# glass read the journey but do not mark it (403).
+
+
+@dataclass(frozen=True)
+class JourneyScope:
+    """What one viewer may see of one citizen's course, source by source."""
+
+    family: bool
+    concerns: QuerySet[Concern]
+    notifications: QuerySet[Notification]
+    referrals: QuerySet[Referral]
+    plans: QuerySet[Plan]
+    efforts: QuerySet[Effort]
+    meetings: QuerySet[Meeting]
+    handovers: QuerySet[Handover]
+    contacts: QuerySet[Contact]
+
+
+def visible_notifications(user: AnyUser) -> QuerySet[Notification]:
+    """Notifications the staff member reported, or whose concern they see."""
+    staff = staff_for(user)
+    if staff is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(Q(reported_by=staff) | Q(concern__in=visible_concerns(user)))
+
+
+def journey_scope(user: AnyUser, citizen: Citizen) -> JourneyScope:
+    """The sources of ``citizen``'s journey as ``user`` may see them (all empty for others)."""
+    staff = staff_for(user)
+    family = staff is None and is_family_login(user)
+    in_care = family and family_members_in_care(user).filter(pk=citizen.pk).exists()
+    if staff is None and not in_care:
+        return JourneyScope(
+            family=False,
+            concerns=Concern.objects.none(),
+            notifications=Notification.objects.none(),
+            referrals=Referral.objects.none(),
+            plans=Plan.objects.none(),
+            efforts=Effort.objects.none(),
+            meetings=Meeting.objects.none(),
+            handovers=Handover.objects.none(),
+            contacts=Contact.objects.none(),
+        )
+    plans = visible_plans(user).filter(members__citizen=citizen)
+    efforts = Effort.objects.filter(plan__in=plans).filter(
+        Q(citizen=citizen) | Q(citizen__isnull=True)
+    )
+    if family:
+        return JourneyScope(
+            family=True,
+            concerns=Concern.objects.none(),
+            notifications=Notification.objects.none(),
+            referrals=Referral.objects.none(),
+            plans=plans,
+            efforts=efforts,
+            meetings=Meeting.objects.filter(plan__in=plans).exclude(
+                status=Meeting.Status.CANCELLED
+            ),
+            handovers=Handover.objects.filter(citizen=citizen, plan__in=plans),
+            contacts=Contact.objects.none(),
+        )
+    return JourneyScope(
+        family=False,
+        concerns=visible_concerns(user).filter(citizen=citizen),
+        notifications=visible_notifications(user).filter(citizen=citizen),
+        referrals=visible_referrals(user).filter(citizen=citizen),
+        plans=plans,
+        efforts=efforts,
+        meetings=visible_meetings(user).filter(plan__in=plans),
+        handovers=visible_handovers(user).filter(citizen=citizen),
+        contacts=visible_contacts(user).filter(citizen=citizen),
+    )
+
+
+def get_journey_citizen_for_staff(user: AnyUser, citizen_id: int) -> Citizen:
+    """The citizen for the staff journey: staff who may see them (audited); 404 otherwise."""
+    if staff_for(user) is None:
+        raise Http404("No such citizen")
+    return get_citizen_for_user(user, citizen_id)
+
+
+def get_journey_citizen_for_family(user: AnyUser, citizen_id: int) -> Citizen:
+    """The family login itself or a child in its care (audited); 404 for everyone else."""
+    if not is_family_login(user):
+        raise Http404("No such citizen")
+    citizen = _one_or_404(family_members_in_care(user), citizen_id, "citizen")
+    audit_read(user, citizen, [citizen.pk])
+    return citizen
+
+
+def can_mark_journey(user: AnyUser, citizen: Citizen) -> bool:
+    """The family of the citizen, or staff who see the citizen through a relation (not glass)."""
+    if is_family_login(user):
+        return family_members_in_care(user).filter(pk=citizen.pk).exists()
+    return (
+        staff_for(user) is not None
+        and can_view_citizen(user, citizen)
+        and not rests_on_emergency_access(user, citizen)
+    )

@@ -13,9 +13,14 @@ from helhed.plans.models import (
     Action,
     Concern,
     ConcernEvent,
+    Contact,
+    Contradiction,
     Decision,
     Effort,
     Goal,
+    Handover,
+    HandoverItem,
+    JourneyMark,
     Meeting,
     MeetingParticipant,
     Notification,
@@ -59,3 +64,12 @@ track(
 )
 track(Notification, lambda n: [n.citizen_id])
 track(Referral, lambda referral: [referral.citizen_id])
+track(Handover, lambda handover: [handover.citizen_id])
+track(
+    HandoverItem,
+    lambda item: Handover.objects.filter(pk=item.handover_id).values_list("citizen_id", flat=True),
+)
+track(Contradiction, lambda c: plan_citizens(c.plan_id))
+track(Contact, lambda contact: [contact.citizen_id])
+# A mark on the citizen's journey says how an event worked for them: personal data.
+track(JourneyMark, lambda mark: [mark.citizen_id])

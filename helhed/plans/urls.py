@@ -10,6 +10,7 @@ from __future__ import annotations
 from helhed.plans.views import (
     concerns,
     contacts,
+    contradictions,
     family,
     handovers,
     journey,
@@ -34,4 +35,5 @@ urlpatterns = [
     *handovers.urlpatterns,
     *contacts.urlpatterns,
     *journey.urlpatterns,
+    *contradictions.urlpatterns,
 ]

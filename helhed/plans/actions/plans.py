@@ -372,6 +372,39 @@ class KeepMethod(enum.Enum):
     KEEP = "keep"
 
 
+class KeepPayer(enum.Enum):
+    """Leave an effort's proposed payer as it is (callers that do not know about payers)."""
+
+    KEEP = "keep"
+
+
+def _set_payer(effort: Effort, plan: Plan, paying_unit: Unit | None, paying_authority: str) -> None:
+    """Propose the effort's payer; a changed payer must be agreed again (actions.payments)."""
+    paying_authority = paying_authority.strip()
+    if paying_unit is not None and paying_unit.municipality_id != plan.municipality_id:
+        raise _field_error(
+            "paying_unit",
+            _("%(unit)s belongs to another municipality; name another authority as the payer.")
+            % {"unit": paying_unit.name},
+            "other_municipality",
+        )
+    if paying_unit is not None and paying_authority:
+        raise _field_error(
+            "paying_authority",
+            _("Name one payer: a budget of the municipality or another authority, not both."),
+            "two_payers",
+        )
+    changed = (effort.paying_unit_id, effort.paying_authority) != (
+        paying_unit.pk if paying_unit is not None else None,
+        paying_authority,
+    )
+    effort.paying_unit = paying_unit
+    effort.paying_authority = paying_authority
+    if changed:
+        effort.payer_agreed_on = None
+        effort.payer_agreed_by = None
+
+
 def _prepare_effort(
     effort: Effort,
     *,
@@ -388,6 +421,8 @@ def _prepare_effort(
     citizen: Citizen | None,
     goals: Iterable[Goal],
     method: Model | None = None,
+    paying_unit: Unit | KeepPayer | None = KeepPayer.KEEP,
+    paying_authority: str = "",
 ) -> list[Goal]:
     """Fill ``effort`` and check it against the plan; return the goals it serves."""
     if responsible_unit.municipality_id != plan.municipality_id:
@@ -431,6 +466,8 @@ def _prepare_effort(
             "method", _("Choose a method of the municipality's library."), "other_municipality"
         )
     effort.method_id = method.pk if method is not None else None
+    if not isinstance(paying_unit, KeepPayer):
+        _set_payer(effort, plan, paying_unit, paying_authority)
     effort.full_clean()
     return goals
 
@@ -452,8 +489,13 @@ def do_add_effort(
     citizen: Citizen | None = None,
     goals: Iterable[Goal] = (),
     method: Model | None = None,
+    paying_unit: Unit | None = None,
+    paying_authority: str = "",
 ) -> Effort:
-    """Add an effort by a unit of the plan's municipality; the sector defaults to the unit's."""
+    """Add an effort by a unit of the plan's municipality; the sector defaults to the unit's.
+
+    The payer may be proposed from the start or later; it is agreed separately.
+    """
     effort = Effort()
     served = _prepare_effort(
         effort,
@@ -470,6 +512,8 @@ def do_add_effort(
         citizen=citizen,
         goals=goals,
         method=method,
+        paying_unit=paying_unit,
+        paying_authority=paying_authority,
     )
     with plan_change(
         plan,
@@ -499,8 +543,13 @@ def do_update_effort(
     citizen: Citizen | None = None,
     goals: Iterable[Goal] = (),
     method: Model | KeepMethod | None = KeepMethod.KEEP,
+    paying_unit: Unit | KeepPayer | None = KeepPayer.KEEP,
+    paying_authority: str = "",
 ) -> Effort:
-    """Change an effort under the same rules as adding one; the method stays unless given."""
+    """Change an effort under the same rules as adding one; the method stays unless given.
+
+    So does the proposed payer; proposing another payer undoes an agreement.
+    """
     plan = effort.plan
     if method is KeepMethod.KEEP:
         method = effort.method
@@ -519,6 +568,8 @@ def do_update_effort(
         citizen=citizen,
         goals=goals,
         method=method,
+        paying_unit=paying_unit,
+        paying_authority=paying_authority,
     )
     with plan_change(
         plan,

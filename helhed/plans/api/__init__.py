@@ -7,6 +7,7 @@ from ninja import Router
 from helhed.plans.api import (
     concerns,
     contacts,
+    contradictions,
     handovers,
     journey,
     meetings,
@@ -28,3 +29,4 @@ router.add_router("/payments", payments.router)
 router.add_router("/handovers", handovers.router)
 router.add_router("/contacts", contacts.router)
 router.add_router("/journeys", journey.router)
+router.add_router("/contradictions", contradictions.router)

@@ -239,11 +239,36 @@ class EffortForm(VersionedForm):
         empty_label=_("No common method"),
         help_text=_("A method from the municipality's library, if the effort works by one."),
     )
+    # Who pays ("solve first, settle later"): proposed here, agreed by a leader
+    # of the paying unit (helhed/plans/actions/payments.py).
+    paying_unit = UnitChoiceField(
+        queryset=Unit.objects.none(),
+        required=False,
+        label=_("Paying budget"),
+        empty_label=_("Not proposed yet, or another authority pays"),
+        help_text=_("The unit whose budget pays. The effort may start before this is agreed."),
+    )
+    paying_authority = forms.CharField(
+        label=_("Paying authority"),
+        max_length=150,
+        required=False,
+        help_text=_("Another municipality or the region, when they pay."),
+    )
 
-    def __init__(self, *args: Any, plan: Plan, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        plan: Plan,
+        units: QuerySet[Unit],
+        paying_units: QuerySet[Unit] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(CitizenChoiceField, self.fields["citizen"]).queryset = plan.citizens()
         cast(UnitChoiceField, self.fields["responsible_unit"]).queryset = units
+        cast(UnitChoiceField, self.fields["paying_unit"]).queryset = (
+            units if paying_units is None else paying_units
+        )
         cast(GoalsChoiceField, self.fields["goals"]).queryset = plan.goals.all()
         # The plan's municipality's methods only; the model is reached through the
         # relation so plans does not import the leadership app above it.
@@ -268,6 +293,8 @@ class EffortForm(VersionedForm):
             "monthly_cost": effort.monthly_cost,
             "goals": [g.pk for g in effort.goals.all()],
             "method": effort.method_id,
+            "paying_unit": effort.paying_unit_id,
+            "paying_authority": effort.paying_authority,
         }
 
 

@@ -116,6 +116,12 @@ def _coordinators(municipality_id: int, current: Staff | None = None) -> QuerySe
     )
 
 
+def _paying_units(plan: Plan, current: int | None = None) -> QuerySet[Unit]:
+    """Budgets of the plan's municipality that may pay for an effort (administrations too)."""
+    units = Unit.objects.filter(municipality_id=plan.municipality_id)
+    return units.filter(Q(pk__in=units.valid_on(today())) | Q(pk=current)).order_by("name")
+
+
 def _units(plan: Plan) -> QuerySet[Unit]:
     """Units of the plan's municipality that exist today and can carry an effort."""
     return (
@@ -388,8 +394,12 @@ def _present_plan(plan: Plan) -> dict[str, Any]:
             "goals": [str(g) for g in e.goals.all()],
             "method": e.method.name if e.method else "",
             "method_id": e.method_id,
+            "payer": e.paying_unit.name if e.paying_unit else e.paying_authority,
+            "payer_agreed": e.payer_agreed_on is not None,
         }
-        for e in plan.efforts.select_related("sector", "responsible_unit", "citizen", "method")
+        for e in plan.efforts.select_related(
+            "sector", "responsible_unit", "citizen", "method", "paying_unit"
+        )
         .prefetch_related("goals")
         .order_by("sector__sort_order", "starts_on", "pk")
     ]
@@ -763,6 +773,8 @@ def _effort_arguments(cleaned: dict[str, Any]) -> dict[str, Any]:
         "monthly_cost": cleaned["monthly_cost"],
         "goals": list(cleaned["goals"]),
         "method": cleaned.get("method"),
+        "paying_unit": cleaned.get("paying_unit"),
+        "paying_authority": cleaned.get("paying_authority") or "",
     }
 
 
@@ -771,9 +783,10 @@ def _effort_arguments(cleaned: dict[str, Any]) -> dict[str, Any]:
 def effort_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan, staff = _plan_to_edit(request, plan_id)
     units = _units(plan)
+    paying = _paying_units(plan)
     status = 200
     if request.method == "POST":
-        form = EffortForm(request.POST, plan=plan, units=units)
+        form = EffortForm(request.POST, plan=plan, units=units, paying_units=paying)
         status = 400
         if form.is_valid():
             arguments = _effort_arguments(form.cleaned_data)
@@ -786,6 +799,7 @@ def effort_add(request: HttpRequest, plan_id: int) -> HttpResponse:
         form = EffortForm(
             plan=plan,
             units=units,
+            paying_units=paying,
             initial={"expected_version": plan.version, "starts_on": today(), "monthly_cost": 0},
         )
     return _form_page(
@@ -799,9 +813,10 @@ def effort_edit(request: HttpRequest, plan_id: int, effort_id: int) -> HttpRespo
     plan, staff = _plan_to_edit(request, plan_id)
     effort = _effort(plan, effort_id)
     units = _units(plan) | Unit.objects.filter(pk=effort.responsible_unit_id)
+    paying = _paying_units(plan, effort.paying_unit_id)
     status = 200
     if request.method == "POST":
-        form = EffortForm(request.POST, plan=plan, units=units)
+        form = EffortForm(request.POST, plan=plan, units=units, paying_units=paying)
         status = 400
         if form.is_valid():
             arguments = _effort_arguments(form.cleaned_data)
@@ -813,7 +828,9 @@ def effort_edit(request: HttpRequest, plan_id: int, effort_id: int) -> HttpRespo
                 return redirect("plans:detail", plan_id=plan.pk)
             status = refused
     else:
-        form = EffortForm(plan=plan, units=units, initial=EffortForm.initial_from(effort))
+        form = EffortForm(
+            plan=plan, units=units, paying_units=paying, initial=EffortForm.initial_from(effort)
+        )
     return _form_page(
         request,
         plan,

@@ -56,6 +56,7 @@ class Attention:
     curve_actions_open: int = 0
     curve_actions_overdue: int = 0
     reflections_to_follow_up: int = 0
+    led_overdue_handovers: int = 0
 
     @property
     def anything(self) -> bool:
@@ -71,6 +72,7 @@ class Attention:
                 self.reports_to_approve,
                 self.curve_actions_open,
                 self.reflections_to_follow_up,
+                self.led_overdue_handovers,
             )
         )
 
@@ -115,6 +117,7 @@ def attention(user: policy.AnyUser, staff: Staff) -> Attention:
         .count(),
         led_overdue_actions=policy.led_overdue_actions(user, on).count(),
         led_overdue_concerns=policy.led_overdue_concerns(user, on).count(),
+        led_overdue_handovers=policy.led_overdue_handovers(user, on).count(),
         reports_to_submit=to_submit,
         reports_to_approve=to_approve,
         curve_actions_open=curve_actions.count(),

@@ -20,8 +20,8 @@ from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
 from helhed.lib.pagination import BoundedPages
 from helhed.lib.validity import today
-from helhed.organisation import actions
-from helhed.organisation.models import Municipality, Sector, Staff, Unit, UnitType
+from helhed.organisation import actions, actions_directory
+from helhed.organisation.models import ContactPoint, Municipality, Sector, Staff, Unit, UnitType
 from helhed.organisation.span import management_spans, span_of
 
 router = Router(tags=["organisation"])
@@ -170,3 +170,144 @@ def list_staff(request: HttpRequest, q: str = "") -> QuerySet[Staff]:
     for word in q.split():
         qs = qs.filter(first_name__icontains=word) | qs.filter(last_name__icontains=word)
     return qs
+
+
+# --------------------------------------------------------------------------- directory
+#
+# Contact points: every staff member of the municipality reads them (404 for
+# anyone else); a leader of the unit or above adds, changes and removes them
+# and sets the capacity (403 for the rest of the staff). Bad input 422.
+
+MAX_ID = 2**63 - 1
+
+
+class ContactPointOut(Schema):
+    id: int
+    unit_id: int
+    unit: str
+    name: str
+    phone: str
+    email: str
+    opening_hours: str
+    has_capacity: bool
+    capacity_note: str
+    updated_on: dt.date
+    can_edit: bool = False
+
+    @staticmethod
+    def resolve_unit(point: ContactPoint) -> str:
+        return point.unit.name
+
+
+class ContactPointIn(Schema):
+    unit_id: int = Field(..., ge=1, le=MAX_ID)
+    name: str = Field(..., min_length=1, max_length=150, pattern=NO_NUL_PATTERN)
+    phone: str = Field("", max_length=30, pattern=NO_NUL_PATTERN)
+    email: str = Field("", max_length=254, pattern=NO_NUL_PATTERN)
+    opening_hours: str = Field("", max_length=150, pattern=NO_NUL_PATTERN)
+    has_capacity: bool = True
+    capacity_note: str = Field("", max_length=200, pattern=NO_NUL_PATTERN)
+
+
+class ContactPointChangeIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=150, pattern=NO_NUL_PATTERN)
+    phone: str | None = Field(None, max_length=30, pattern=NO_NUL_PATTERN)
+    email: str | None = Field(None, max_length=254, pattern=NO_NUL_PATTERN)
+    opening_hours: str | None = Field(None, max_length=150, pattern=NO_NUL_PATTERN)
+    has_capacity: bool | None = None
+    capacity_note: str | None = Field(None, max_length=200, pattern=NO_NUL_PATTERN)
+
+
+class CapacityIn(Schema):
+    has_capacity: bool
+    note: str = Field("", max_length=200, pattern=NO_NUL_PATTERN)
+
+
+class DirectoryFilter(Schema):
+    q: str = Field("", max_length=100, pattern=NO_NUL_PATTERN)
+    has_capacity: bool | None = None
+    unit_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+def _directory_staff(request: HttpRequest) -> Staff:
+    staff = policy.staff_for(request.user)
+    if staff is None or not policy.has_staff_role(request.user):
+        raise HttpError(404, "No staff role")
+    return staff
+
+
+def _point(request: HttpRequest, point_id: int) -> ContactPoint:
+    if point_id > MAX_ID:
+        raise HttpError(404, "No such contact point")
+    _directory_staff(request)
+    point = policy.get_contact_point_for_user(request.user, point_id)
+    point.can_edit = policy.can_edit_contact_points(request.user, point.unit)  # type: ignore[attr-defined]
+    return point
+
+
+def _editable(request: HttpRequest, point_id: int) -> tuple[Staff, ContactPoint]:
+    point = _point(request, point_id)
+    if not point.can_edit:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only a leader of the unit or above keeps its contact points.")
+    return _directory_staff(request), point
+
+
+@router.get("/directory", response=list[ContactPointOut])
+@paginate(BoundedPages, page_size=50)
+def list_contact_points(
+    request: HttpRequest, filters: Query[DirectoryFilter]
+) -> QuerySet[ContactPoint]:
+    """The municipality's contact points by unit; ``has_capacity=true`` for those with room now."""
+    _directory_staff(request)
+    points = actions_directory.search_directory(
+        policy.visible_contact_points(request.user), filters.q
+    )
+    if filters.has_capacity is not None:
+        points = points.filter(has_capacity=filters.has_capacity)
+    if filters.unit_id is not None:
+        points = points.filter(unit_id=filters.unit_id)
+    return points.select_related("unit").order_by("unit__name", "name", "pk")
+
+
+@router.get("/directory/{point_id}", response=ContactPointOut)
+def get_contact_point(request: HttpRequest, point_id: int) -> ContactPoint:
+    return _point(request, point_id)
+
+
+@router.post("/directory", response={201: ContactPointOut})
+def add_contact_point(request: HttpRequest, payload: ContactPointIn) -> tuple[int, ContactPoint]:
+    """Add a contact point to a unit you lead (or that lies beneath one)."""
+    staff = _directory_staff(request)
+    unit = policy.visible_units(request.user).filter(pk=payload.unit_id).first()
+    if unit is None:
+        raise HttpError(404, "No such unit")
+    fields = payload.dict(exclude={"unit_id"})
+    point = actions_directory.do_add_contact_point(actor=staff, unit=unit, **fields)
+    return 201, _point(request, point.pk)
+
+
+@router.patch("/directory/{point_id}", response=ContactPointOut)
+def change_contact_point(
+    request: HttpRequest, point_id: int, payload: ContactPointChangeIn
+) -> ContactPoint:
+    staff, point = _editable(request, point_id)
+    fields = payload.dict(exclude_none=True)
+    actions_directory.do_change_contact_point(actor=staff, point=point, **fields)
+    return _point(request, point_id)
+
+
+@router.post("/directory/{point_id}/capacity", response=ContactPointOut)
+def set_capacity(request: HttpRequest, point_id: int, payload: CapacityIn) -> ContactPoint:
+    """Say whether the contact point has capacity now, with a short note."""
+    staff, point = _editable(request, point_id)
+    actions_directory.do_set_capacity(
+        actor=staff, point=point, has_capacity=payload.has_capacity, note=payload.note
+    )
+    return _point(request, point_id)
+
+
+@router.delete("/directory/{point_id}", response={204: None})
+def remove_contact_point(request: HttpRequest, point_id: int) -> tuple[int, None]:
+    staff, point = _editable(request, point_id)
+    actions_directory.do_remove_contact_point(actor=staff, point=point)
+    return 204, None

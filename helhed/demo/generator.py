@@ -32,6 +32,7 @@ from django.db.models import Max, Q
 from faker import Faker
 
 from helhed.citizens.models import Citizen, Consent, Engagement, FamilyLink
+from helhed.demo.across import AcrossCounts, clear_across, generate_across
 from helhed.demo.activity import ActivityCounts, clear_activity, generate_activity
 from helhed.demo.audit import AuditCounts, assign_on_call, generate_audit_history
 from helhed.demo.leadership import LeadershipCounts, clear_leadership, generate_leadership
@@ -123,6 +124,7 @@ class Generated:
     reports: ReportsCounts = field(default_factory=ReportsCounts)
     audit: AuditCounts = field(default_factory=AuditCounts)
     leadership: LeadershipCounts = field(default_factory=LeadershipCounts)
+    across: AcrossCounts = field(default_factory=AcrossCounts)
 
 
 @dataclass
@@ -301,6 +303,13 @@ def generate_municipality(
             login_staff=result.login_staff if spec.logins else None,
         )
         say(f"{municipality.name}: {result.leadership.line}")
+        result.across = generate_across(
+            municipality,
+            rng=random.Random(f"helhed-demo-across:{spec.seed}:{spec.code}"),
+            now=today(),
+            login_staff=result.login_staff if spec.logins else None,
+        )
+        say(f"{municipality.name}: {result.across.line}")
     result.seconds = time.perf_counter() - started
     return result
 
@@ -512,6 +521,7 @@ def clear_municipalities(codes: Iterable[int]) -> None:
     """
     munis = Municipality.objects.filter(code__in=list(codes))
     with transaction.atomic():
+        clear_across(munis)
         clear_leadership(munis)
         clear_results(munis)
         clear_activity(munis)

@@ -131,6 +131,18 @@ def staff_for(user: AnyUser) -> Staff | None:
         return None
 
 
+def staff_or_404(user: AnyUser) -> Staff:
+    """Return the user's staff record, or raise 404 for a family login or a technical admin.
+
+    For pages that are only for the municipality's professionals, whatever
+    their role; ``staff_with_role_or_404`` when a current role is needed too.
+    """
+    staff = staff_for(user)
+    if staff is None:
+        raise Http404("No staff record")
+    return staff
+
+
 def role_kinds(staff: Staff, on: dt.date | None = None) -> set[str]:
     return set(
         RoleAssignment.objects.valid_on(on).filter(staff=staff).values_list("role__kind", flat=True)
@@ -1413,6 +1425,19 @@ def has_staff_role(user: AnyUser, on: dt.date | None = None) -> bool:
         .filter(staff=staff, unit__municipality_id=staff.municipality_id)
         .exists()
     )
+
+
+def staff_with_role_or_404(user: AnyUser) -> Staff:
+    """Return the user's staff record when they hold a role in their municipality; else 404.
+
+    What the registers, forums, trials, settlements and the directory ask of
+    every page: a professional without a current role (moved, retired) sees
+    them no more than a stranger does.
+    """
+    staff = staff_for(user)
+    if staff is None or not has_staff_role(user):
+        raise Http404("No staff role")
+    return staff
 
 
 def visible_rules(user: AnyUser) -> QuerySet[Rule]:

@@ -8,10 +8,7 @@ technical administrator look, not change. Nothing is deleted here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from helhed.forums.models import (
     Decision,
@@ -23,41 +20,19 @@ from helhed.forums.models import (
     ItemEvent,
     SelfAssessment,
 )
-from helhed.lib.admin import GuardedAdmin
-
-
-class _ReadOnlyInline:
-    extra = 0
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _ReadOnlyAdmin:
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
+from helhed.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 # --------------------------------------------------------------------------- forums
 
 
-class ForumMemberInline(_ReadOnlyInline, admin.TabularInline[ForumMember, Forum]):
+class ForumMemberInline(ReadOnlyInline[ForumMember, Forum]):
     model = ForumMember
     fields = ("staff", "role")
     readonly_fields = fields
 
 
 @admin.register(Forum)
-class ForumAdmin(_ReadOnlyAdmin, GuardedAdmin[Forum]):
+class ForumAdmin(ReadOnlyAdmin[Forum]):
     """Forums are set up on the forums pages by the director, the chiefs and analysts."""
 
     list_display = [
@@ -74,14 +49,14 @@ class ForumAdmin(_ReadOnlyAdmin, GuardedAdmin[Forum]):
     inlines = [ForumMemberInline]
 
 
-class FollowUpInline(_ReadOnlyInline, admin.TabularInline[FollowUp, Decision]):
+class FollowUpInline(ReadOnlyInline[FollowUp, Decision]):
     model = FollowUp
     fields = ("title", "owner", "due_on", "done_on")
     readonly_fields = fields
 
 
 @admin.register(Decision)
-class DecisionAdmin(_ReadOnlyAdmin, GuardedAdmin[Decision]):
+class DecisionAdmin(ReadOnlyAdmin[Decision]):
     """The decision log: a grant is checked against the forum's limit and budget when made."""
 
     list_display = ["decided_on", "forum", "decided_by", "mandate_basis", "grant_amount"]
@@ -91,7 +66,7 @@ class DecisionAdmin(_ReadOnlyAdmin, GuardedAdmin[Decision]):
 
 
 @admin.register(ForumMeeting)
-class ForumMeetingAdmin(_ReadOnlyAdmin, GuardedAdmin[ForumMeeting]):
+class ForumMeetingAdmin(ReadOnlyAdmin[ForumMeeting]):
     list_display = ["forum", "held_on", "status"]
     list_filter = ["forum", "status"]
 
@@ -99,14 +74,14 @@ class ForumMeetingAdmin(_ReadOnlyAdmin, GuardedAdmin[ForumMeeting]):
 # --------------------------------------------------------------- board and self-assessment
 
 
-class ItemEventInline(_ReadOnlyInline, admin.TabularInline[ItemEvent, Item]):
+class ItemEventInline(ReadOnlyInline[ItemEvent, Item]):
     model = ItemEvent
     fields = ("at", "kind", "forum", "to_forum", "by", "note")
     readonly_fields = fields
 
 
 @admin.register(Item)
-class ItemAdmin(_ReadOnlyAdmin, GuardedAdmin[Item]):
+class ItemAdmin(ReadOnlyAdmin[Item]):
     """The obstacle board: items move between forums only through the board's pages."""
 
     list_display = ["title", "forum", "category", "status", "raised_on", "closed_on"]
@@ -116,7 +91,7 @@ class ItemAdmin(_ReadOnlyAdmin, GuardedAdmin[Item]):
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(_ReadOnlyAdmin, GuardedAdmin[SelfAssessment]):
+class SelfAssessmentAdmin(ReadOnlyAdmin[SelfAssessment]):
     """Rounds only: the members' answers are not shown here either, only their spread in the app."""
 
     list_display = ["title", "forum", "meeting_on", "status"]

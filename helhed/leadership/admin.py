@@ -7,8 +7,6 @@ a technical administrator look, not decide. Nothing is deleted here.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -28,72 +26,51 @@ from helhed.leadership.models import (
     Rule,
     RuleDecision,
 )
-from helhed.lib.admin import GuardedAdmin
+from helhed.lib.admin import GuardedAdmin, ReadOnlyAdmin, ReadOnlyInline
 
 # --------------------------------------------------------------------------- rules
 
 
-class RuleDecisionInline(admin.TabularInline[RuleDecision, Rule]):
+class RuleDecisionInline(ReadOnlyInline[RuleDecision, Rule]):
     """A rule's history, read-only: it is never edited, only added to through the rule's page."""
 
     model = RuleDecision
-    extra = 0
     fields = ("decided_on", "decision", "decided_by", "reason", "next_review_on", "previous_text")
     readonly_fields = fields
     ordering = ["-decided_on", "-pk"]
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Rule)
-class RuleAdmin(GuardedAdmin[Rule]):
-    """Rules are registered and decided on the rule register's pages, never here."""
+class RuleAdmin(ReadOnlyAdmin[Rule]):
+    """Rules are registered and decided on the rule register's pages, never here.
+
+    A change here would bypass the rule's history of decisions.
+    """
 
     list_display = ["title", "municipality", "kind", "area", "owner", "review_on", "status"]
     list_filter = ["municipality", "kind", "status"]
     search_fields = ["title", "area", "text"]
     inlines = [RuleDecisionInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Viewing needs the view permission only; a change would bypass the history.
-        return False
-
 
 # --------------------------------------------------------------------------- documentation
 
 
-class DataUseInline(admin.TabularInline[DataUse, DocumentationRequirement]):
+class DataUseInline(ReadOnlyInline[DataUse, DocumentationRequirement]):
     """Who uses a requirement's data, read-only: uses are recorded and ended on its page."""
 
     model = DataUse
     fk_name = "requirement"
-    extra = 0
     fields = ("user_description", "used_for", "recorded_by", "recorded_on", "ended_on")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(DocumentationRequirement)
-class DocumentationRequirementAdmin(GuardedAdmin[DocumentationRequirement]):
-    """Requirements are registered and dropped (with a reason) on the register's pages."""
+class DocumentationRequirementAdmin(ReadOnlyAdmin[DocumentationRequirement]):
+    """Requirements are registered and dropped (with a reason) on the register's pages.
+
+    Dropping needs a reason from the right level; the admin would bypass it.
+    """
 
     list_display = [
         "title",
@@ -108,28 +85,15 @@ class DocumentationRequirementAdmin(GuardedAdmin[DocumentationRequirement]):
     search_fields = ["title", "purpose", "system", "legal_basis"]
     inlines = [DataUseInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Dropping needs a reason from the right level; the admin would bypass it.
-        return False
-
 
 @admin.register(DataUse)
-class DataUseAdmin(GuardedAdmin[DataUse]):
+class DataUseAdmin(ReadOnlyAdmin[DataUse]):
     """Uses of requirements' data and of indicators, for looking up; changed on the pages."""
 
     list_display = ["user_description", "requirement", "indicator", "recorded_on", "ended_on"]
     list_select_related = ["requirement", "indicator"]
     list_filter = ["recorded_on", "ended_on"]
     search_fields = ["user_description", "used_for"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- teams
@@ -140,33 +104,21 @@ class DataUseAdmin(GuardedAdmin[DataUse]):
 
 
 @admin.register(LeaderTeam)
-class LeaderTeamAdmin(GuardedAdmin[LeaderTeam]):
+class LeaderTeamAdmin(ReadOnlyAdmin[LeaderTeam]):
     """Teams are created by a leader of the unit on the teams' pages."""
 
     list_display = ["name", "unit", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["name", "unit__name"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ReflectionQuestion)
-class ReflectionQuestionAdmin(GuardedAdmin[ReflectionQuestion]):
+class ReflectionQuestionAdmin(ReadOnlyAdmin[ReflectionQuestion]):
     """The questions are added and retired by leaders and analysts on the questions page."""
 
     list_display = ["text", "task", "municipality", "sort_order", "active"]
     list_filter = ["municipality", "task", "active"]
     search_fields = ["text"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- proposals
@@ -186,95 +138,63 @@ class BurdenThemeAdmin(GuardedAdmin[BurdenTheme]):
 
 
 @admin.register(BurdenProposal)
-class BurdenProposalAdmin(GuardedAdmin[BurdenProposal]):
-    """Proposals are made and decided (with a reason, by the right level) on their pages."""
+class BurdenProposalAdmin(ReadOnlyAdmin[BurdenProposal]):
+    """Proposals are made and decided (with a reason, by the right level) on their pages.
+
+    A decision needs a reason from the right level; the admin would bypass it.
+    """
 
     list_display = ["title", "municipality", "theme", "decision_unit", "proposed_on", "status"]
     list_filter = ["municipality", "status", "change"]
     search_fields = ["title", "description", "procedure"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A decision needs a reason from the right level; the admin would bypass it.
-        return False
-
 
 # --------------------------------------------------------------------------- principles, methods
 
 
-class PrincipleSignatureInline(admin.TabularInline[PrincipleSignature, Principle]):
+class PrincipleSignatureInline(ReadOnlyInline[PrincipleSignature, Principle]):
     """The units that signed, read-only: a unit signs through its leader on the page."""
 
     model = PrincipleSignature
-    extra = 0
     fields = ("unit", "signed_by", "signed_on")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Principle)
-class PrincipleAdmin(GuardedAdmin[Principle]):
-    """Principles are written by leaders and signed by units on their pages."""
+class PrincipleAdmin(ReadOnlyAdmin[Principle]):
+    """Principles are written by leaders and signed by units on their pages.
+
+    A signed text must not change under its signatures.
+    """
 
     list_display = ["title", "municipality", "owner", "review_on"]
     list_filter = ["municipality"]
     search_fields = ["title", "situation", "who_does_what"]
     inlines = [PrincipleSignatureInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # A signed text must not change under its signatures.
-        return False
-
 
 @admin.register(Method)
-class MethodAdmin(GuardedAdmin[Method]):
+class MethodAdmin(ReadOnlyAdmin[Method]):
     """The method library is kept by leaders and analysts on its pages."""
 
     list_display = ["name", "municipality", "evidence", "owner"]
     list_filter = ["municipality", "evidence"]
     search_fields = ["name", "description", "research_basis"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 # --------------------------------------------------------------------------- reforms
 
 
-class ReformElementInline(admin.TabularInline[ReformElement, Reform]):
+class ReformElementInline(ReadOnlyInline[ReformElement, Reform]):
+    """A reform's elements, read-only: they ship with the national catalogue."""
+
     model = ReformElement
-    extra = 0
     fields = ("sort_order", "title", "leaves_to_municipality")
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Reform)
-class ReformAdmin(GuardedAdmin[Reform]):
+class ReformAdmin(ReadOnlyAdmin[Reform]):
     """The national catalogue ships as data (``data/reforms.json``); look, do not edit."""
 
     list_display = ["name", "area", "in_force_from"]
@@ -282,23 +202,11 @@ class ReformAdmin(GuardedAdmin[Reform]):
     search_fields = ["name", "summary"]
     inlines = [ReformElementInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(LocalDecision)
-class LocalDecisionAdmin(GuardedAdmin[LocalDecision]):
+class LocalDecisionAdmin(ReadOnlyAdmin[LocalDecision]):
     """Local decisions are assigned and moved on by the right people on their pages."""
 
     list_display = ["title", "municipality", "element", "owner", "status", "due_on"]
     list_filter = ["municipality", "status"]
     search_fields = ["title", "decision"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -10,6 +10,10 @@ trusted with reference data, not with citizens. So:
   like ``?enrolled_citizens=17`` cannot ask the database questions about
   citizens;
 * foreign-key choices and querysets come from the access policy.
+
+Registers kept through the app's own pages (where every change is checked and
+audited) are shown with ``ReadOnlyAdmin`` and ``ReadOnlyInline``: the admin
+may look, not change.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from django.http import HttpRequest
 
 ALWAYS_ALLOWED_LOOKUPS = {"id", "pk"}
 M = TypeVar("M", bound=Model)
+C = TypeVar("C", bound=Model)
+P = TypeVar("P", bound=Model)
 
 
 class GuardedAdmin(admin.ModelAdmin[M]):
@@ -38,3 +44,36 @@ class GuardedAdmin(admin.ModelAdmin[M]):
         return root in declared | ALWAYS_ALLOWED_LOOKUPS and super().lookup_allowed(
             lookup, value, request
         )
+
+
+class ReadOnlyAdmin(GuardedAdmin[M]):
+    """Show rows that are only ever added and changed on the app's own pages.
+
+    Nothing is added or changed here, since that would bypass the checks, the
+    reasons and the audit of the app's actions; ``GuardedAdmin`` already
+    refuses deleting. Say in the subclass's docstring where the rows are kept.
+    """
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline[C, P]):
+    """Show a parent's child rows (its history, signatures, events) without editing them.
+
+    No row is added, changed or deleted here, and no empty extra form is shown.
+    """
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

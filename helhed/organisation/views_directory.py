@@ -14,13 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
+from helhed.lib.views import parse_id, query_without_page
 from helhed.organisation import actions_directory as actions
 from helhed.organisation.forms_directory import (
     CapacityForm,
@@ -33,22 +34,8 @@ from helhed.organisation.models import ContactPoint, Staff
 POINTS_PER_PAGE = 25
 
 
-def _staff(request: HttpRequest) -> Staff:
-    """The user's staff record, when they hold a role in their municipality; 404 otherwise."""
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 def _editable_point(request: HttpRequest, point_id: int) -> tuple[Staff, ContactPoint]:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     point = policy.get_contact_point_for_user(request.user, point_id)
     if not policy.can_edit_contact_points(request.user, point.unit):
         raise PermissionDenied(_("Only a leader of the unit or above keeps its contact points."))
@@ -59,7 +46,7 @@ def _editable_point(request: HttpRequest, point_id: int) -> tuple[Staff, Contact
 @require_GET
 def directory_list(request: HttpRequest) -> HttpResponse:
     """The municipality's contact points by unit, searchable, with capacity now."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     filters = DirectoryFilterForm(request.GET)
     points = actions.search_directory(
         policy.visible_contact_points(request.user), filters.value("q")
@@ -72,7 +59,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": bool(filters.value("q") or filters.value("has_capacity")),
         "editable": editable,
         "can_add": bool(editable),
@@ -84,12 +71,12 @@ def directory_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def directory_create(request: HttpRequest) -> HttpResponse:
     """Add a contact point to a unit the user leads (or lies beneath one)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     units = policy.contact_point_units(request.user)
     if not units.exists():
         raise PermissionDenied(_("Only a leader of the unit or above keeps its contact points."))
-    unit_id = request.GET.get("unit", "")
-    initial = {"unit": int(unit_id)} if unit_id.isdigit() and len(unit_id) < 18 else {}
+    unit_id = parse_id(request.GET.get("unit", ""))
+    initial = {"unit": unit_id} if unit_id is not None else {}
     form = ContactPointForm(
         request.POST if request.method == "POST" else None, units=units, initial=initial
     )

@@ -13,44 +13,30 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from helhed.lib.admin import GuardedAdmin
+from helhed.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 from helhed.trials.models import Application, Evaluation, Expense, Trial
 
 
-class _ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ApplicationInline(_ReadOnly, admin.TabularInline[Application, Trial]):
+class ApplicationInline(ReadOnlyInline[Application, Trial]):
     model = Application
-    extra = 0
     fields = ("forum", "amount", "applied_on", "applied_by", "status", "decision")
     readonly_fields = fields
 
 
-class ExpenseInline(_ReadOnly, admin.TabularInline[Expense, Trial]):
+class ExpenseInline(ReadOnlyInline[Expense, Trial]):
     model = Expense
-    extra = 0
     fields = ("spent_on", "amount", "text", "recorded_by")
     readonly_fields = fields
 
 
-class EvaluationInline(_ReadOnly, admin.TabularInline[Evaluation, Trial]):
+class EvaluationInline(ReadOnlyInline[Evaluation, Trial]):
     model = Evaluation
-    extra = 0
     fields = ("kind", "evaluated_on", "persons_in_trial", "persons_compared", "estimated_saving")
     readonly_fields = fields
 
 
 @admin.register(Trial)
-class TrialAdmin(_ReadOnly, GuardedAdmin[Trial]):
+class TrialAdmin(ReadOnlyAdmin[Trial]):
     """Trials are created, funded, evaluated and decided on the trial pages, never here."""
 
     list_display = ["title", "municipality", "owner", "starts_on", "ends_on", "status", "outcome"]

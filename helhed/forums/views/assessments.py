@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -31,18 +31,11 @@ from helhed.organisation.models import Staff
 ROUNDS_PER_PAGE = 25
 
 
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
 @login_required
 @require_GET
 def assessment_list(request: HttpRequest, forum_id: int) -> HttpResponse:
     """A forum's rounds, and the mean per statement across the closed rounds over time."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     forum = policy.get_assessment_forum_for_user(request.user, forum_id)
     rounds = forum.self_assessments.select_related("created_by").order_by("-meeting_on", "-pk")
     rounds_over_time = actions.history(forum)
@@ -64,7 +57,7 @@ def assessment_list(request: HttpRequest, forum_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: HttpRequest, forum_id: int) -> HttpResponse:
     """Open a round for the forum before a meeting."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forum = policy.get_assessment_forum_for_user(request.user, forum_id)
     if not policy.can_open_assessment(request.user, forum):
         raise PermissionDenied(_("Only members of an active forum open a round."))
@@ -120,7 +113,7 @@ def _round_page(
 @require_GET
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """A round: my answers while it is open, the spread once it is closed."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     return _round_page(request, policy.get_assessment_for_user(request.user, assessment_id), staff)
 
 
@@ -128,7 +121,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 def assessment_answer(request: HttpRequest, assessment_id: int) -> HttpResponse:
     """Record or change my scores while the round is open."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     assessment = policy.get_assessment_for_user(request.user, assessment_id)
     if not policy.can_answer_assessment(request.user, assessment):
         raise PermissionDenied(_("The round is closed; it takes no more answers."))
@@ -149,7 +142,7 @@ def assessment_answer(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_close(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     assessment = policy.get_assessment_for_user(request.user, assessment_id)
     if not policy.can_close_assessment(request.user, assessment):
         raise PermissionDenied(_("Only the member who opened the round, or the chair, closes it."))

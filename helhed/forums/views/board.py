@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -29,22 +29,9 @@ from helhed.forums.actions import board as actions
 from helhed.forums.forms.board import BoardFilterForm, ItemForm, SettleForm
 from helhed.forums.models import Forum, Item, ItemEvent
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
+from helhed.lib.views import parse_id, query_without_page
 
 ITEMS_PER_PAGE = 25
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _querystring(request: HttpRequest, page: str = "page") -> str:
-    params = request.GET.copy()
-    params.pop(page, None)
-    return params.urlencode()
 
 
 def _rows(items: QuerySet[Item]) -> QuerySet[Item]:
@@ -70,7 +57,7 @@ def _board(
         "taken": [i for i in open_rows if i.status == Item.Status.TAKEN],
         "page": Paginator(_rows(closed), ITEMS_PER_PAGE).get_page(request.GET.get("page")),
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": any(filters.value(name) for name in filters.fields),
         "stats": actions.board_stats(forum),
         "window": actions.MEDIAN_WINDOW_DAYS,
@@ -85,7 +72,7 @@ def _board(
 @require_GET
 def board_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
     """A forum's board: open items by status with their age, the closed ones, a form to raise."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     return _board(request, policy.get_board_for_user(request.user, forum_id))
 
 
@@ -93,12 +80,12 @@ def board_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def item_raise(request: HttpRequest) -> HttpResponse:
     """Raise an obstacle or a matter on a forum's board."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forums = policy.raise_forums(request.user)
     initial: dict[str, Any] = {}
-    wanted = request.GET.get("forum", "")
-    if wanted.isdigit() and len(wanted) < 19:
-        initial["forum"] = forums.filter(pk=int(wanted)).values_list("pk", flat=True).first()
+    wanted = parse_id(request.GET.get("forum", ""))
+    if wanted is not None:
+        initial["forum"] = forums.filter(pk=wanted).values_list("pk", flat=True).first()
     form = ItemForm(
         request.POST if request.method == "POST" else None, forums=forums, initial=initial
     )
@@ -139,14 +126,14 @@ def _item_page(
 @require_GET
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
     """One item with its whole history, forum by forum."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     return _item_page(request, policy.get_item_for_user(request.user, item_id))
 
 
 @login_required
 @require_POST
 def item_take(request: HttpRequest, item_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     item = policy.get_item_for_user(request.user, item_id)
     if not policy.can_take_item(request.user, item):
         raise PermissionDenied(
@@ -166,7 +153,7 @@ def item_take(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_POST
 def item_settle(request: HttpRequest, item_id: int) -> HttpResponse:
     """Resolve, decline or escalate the item, with a reason."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     item = policy.get_item_for_user(request.user, item_id)
     if not policy.can_settle_item(request.user, item):
         raise PermissionDenied(
@@ -191,7 +178,7 @@ def item_settle(request: HttpRequest, item_id: int) -> HttpResponse:
 @require_GET
 def obstacles_mine(request: HttpRequest) -> HttpResponse:
     """What I raised, wherever it is now, and what I took (as far as I still see it)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     visible = policy.visible_items(request.user)
     raised = visible.filter(raised_by=staff).order_by("-raised_on", "-pk")
     taken = visible.filter(
@@ -200,8 +187,8 @@ def obstacles_mine(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "raised": Paginator(_rows(raised), ITEMS_PER_PAGE).get_page(request.GET.get("page")),
         "taken": Paginator(_rows(taken), ITEMS_PER_PAGE).get_page(request.GET.get("taken_page")),
-        "raised_query": _querystring(request, "page"),
-        "taken_query": _querystring(request, "taken_page"),
+        "raised_query": query_without_page(request, "page"),
+        "taken_query": query_without_page(request, "taken_page"),
         "boards": policy.visible_boards(request.user).order_by("name"),
         "today": today(),
     }

@@ -39,24 +39,11 @@ from helhed.forums.forms.forums import (
 )
 from helhed.forums.models import Decision, Forum, ForumMeeting
 from helhed.lib.validity import today
+from helhed.lib.views import parse_id, query_without_page
 from helhed.organisation.models import Staff
 
 PER_PAGE = 25
 RECENT = 10
-
-
-def _staff(request: HttpRequest) -> Staff:
-    """The user's staff record, when they have a role in their municipality; 404 otherwise."""
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _require_manager(request: HttpRequest) -> None:
@@ -101,7 +88,7 @@ def _forum_form(request: HttpRequest, forum: Forum | None) -> ForumForm:
 @require_GET
 def forums_list(request: HttpRequest) -> HttpResponse:
     """The municipality's forums with kind, cadence, escalation and budget; searchable."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     filters = ForumFilterForm(request.GET)
     forums = actions.search_forums(policy.visible_forums(request.user), filters.value("q"))
     if filters.value("kind"):
@@ -111,7 +98,7 @@ def forums_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": bool(filters.value("q") or filters.value("kind")),
         "can_manage": policy.can_manage_forums(request.user),
     }
@@ -121,7 +108,7 @@ def forums_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_create(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     _require_manager(request)
     form = _forum_form(request, None)
     status = 200
@@ -141,7 +128,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def forum_edit(request: HttpRequest, forum_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forum = policy.get_forum_for_user(request.user, forum_id)
     _require_manager(request)
     form = _forum_form(request, forum)
@@ -218,7 +205,7 @@ def _member_candidates(request: HttpRequest, forum: Forum) -> QuerySet[Staff]:
 @require_GET
 def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
     """A forum: members, mandate, escalation chain, budget this year, meetings, decisions."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     return _detail(request, policy.get_forum_for_user(request.user, forum_id))
 
 
@@ -226,7 +213,7 @@ def forum_detail(request: HttpRequest, forum_id: int) -> HttpResponse:
 @require_POST
 def member_set(request: HttpRequest, forum_id: int) -> HttpResponse:
     """Add a member, or change a member's role."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forum = policy.get_forum_for_user(request.user, forum_id)
     _require_manager(request)
     form = MemberForm(request.POST, staff=_member_candidates(request, forum))
@@ -244,7 +231,7 @@ def member_set(request: HttpRequest, forum_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, forum_id: int, member_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forum = policy.get_forum_for_user(request.user, forum_id)
     _require_manager(request)
     member = forum.members.filter(pk=member_id).first()
@@ -262,7 +249,7 @@ def member_remove(request: HttpRequest, forum_id: int, member_id: int) -> HttpRe
 @require_POST
 def meeting_create(request: HttpRequest, forum_id: int) -> HttpResponse:
     """Plan a meeting with a date and an agenda."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forum = policy.get_forum_for_user(request.user, forum_id)
     _require_recorder(request, forum)
     form = MeetingForm(request.POST)
@@ -304,7 +291,7 @@ def _meeting(
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     return _meeting(request, policy.get_forum_meeting_for_user(request.user, meeting_id))
 
 
@@ -312,7 +299,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Record the minutes and mark the meeting held."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     meeting = policy.get_forum_meeting_for_user(request.user, meeting_id)
     _require_recorder(request, meeting.forum)
     form = MinutesForm(request.POST)
@@ -330,7 +317,7 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     meeting = policy.get_forum_meeting_for_user(request.user, meeting_id)
     _require_recorder(request, meeting.forum)
     try:
@@ -348,16 +335,14 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_create(request: HttpRequest, forum_id: int) -> HttpResponse:
     """Record a decision, perhaps a grant; ``?meeting=`` preselects the meeting."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     forum = policy.get_forum_for_user(request.user, forum_id)
     _require_recorder(request, forum)
     meetings = forum.meetings.exclude(status=ForumMeeting.Status.CANCELLED).order_by("-held_on")
     initial: dict[str, Any] = {"decided_on": today()}
-    meeting_id = request.GET.get("meeting", "")
-    if meeting_id.isdigit() and len(meeting_id) < 19:
-        initial["meeting"] = (
-            meetings.filter(pk=int(meeting_id)).values_list("pk", flat=True).first()
-        )
+    meeting_id = parse_id(request.GET.get("meeting", ""))
+    if meeting_id is not None:
+        initial["meeting"] = meetings.filter(pk=meeting_id).values_list("pk", flat=True).first()
     form = DecisionForm(
         request.POST if request.method == "POST" else None, meetings=meetings, initial=initial
     )
@@ -411,14 +396,14 @@ def _decision(
 @require_GET
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     """A decision with its mandate, grant and follow-up actions (overdue ones flagged)."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     return _decision(request, policy.get_decision_for_user(request.user, decision_id))
 
 
 @login_required
 @require_POST
 def follow_up_create(request: HttpRequest, decision_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     decision = policy.get_decision_for_user(request.user, decision_id)
     _require_recorder(request, decision.forum)
     form = FollowUpForm(request.POST, staff=_member_candidates(request, decision.forum))
@@ -436,7 +421,7 @@ def follow_up_create(request: HttpRequest, decision_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow_up_done(request: HttpRequest, follow_up_id: int) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     follow_up = policy.get_follow_up_for_user(request.user, follow_up_id)
     if not policy.can_complete_follow_up(request.user, follow_up):
         raise PermissionDenied(
@@ -468,10 +453,10 @@ def _log(request: HttpRequest) -> tuple[DecisionFilterForm, Any]:
 @require_GET
 def decision_log(request: HttpRequest) -> HttpResponse:
     """Every forum's decisions, searchable by text, forum, date range and grants only."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     filters, decisions = _log(request)
     page = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
-    querystring = _querystring(request)
+    querystring = query_without_page(request)
     context = {
         "page": page,
         "rows": [(d, actions.dkk(d.grant_amount) if d.grant_amount else "") for d in page],
@@ -491,7 +476,7 @@ def _csv_cell(value: str) -> str:
 @require_GET
 def decision_log_csv(request: HttpRequest) -> HttpResponse:
     """The decision log with the same filters, as CSV (semicolons, as Danish Excel reads)."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     _filters, decisions = _log(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -45,25 +45,11 @@ from helhed.leadership.forms.documentation import (
 )
 from helhed.leadership.models import DataUse, DocumentationRequirement
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
+from helhed.lib.views import query_without_page
 from helhed.results.models import Indicator
 
 PER_PAGE = 25
 INVALID = 422
-
-
-def _staff(request: HttpRequest) -> Staff:
-    """The staff member behind the request; 404 for anyone without a role in a municipality."""
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _query(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _filtered(
@@ -96,7 +82,7 @@ def _filtered(
 @require_GET
 def requirement_list(request: HttpRequest) -> HttpResponse:
     """The register, with what it costs a year and what is "nice to know" at the top."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     form = RequirementFilterForm(request.GET)
     requirements = _filtered(policy.visible_requirements(request.user), form).select_related(
         "owning_unit", "owner"
@@ -105,7 +91,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "page": page,
         "form": form,
-        "query": _query(request),
+        "query": query_without_page(request),
         "totals": documentation_totals(staff.municipality),
         "can_register": policy.can_register_requirement(request.user),
         "filtered": form.is_valid() and any(form.cleaned_data.values()),
@@ -117,7 +103,7 @@ def requirement_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def requirement_create(request: HttpRequest) -> HttpResponse:
     """Register a requirement (leaders and analysts)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_register_requirement(request.user):
         raise PermissionDenied(_("Only leaders and analysts register documentation requirements."))
     form = RequirementForm(
@@ -187,7 +173,9 @@ def requirement_drop(request: HttpRequest, requirement_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             do_drop_requirement(
-                actor=_staff(request), requirement=requirement, reason=form.cleaned_data["reason"]
+                actor=policy.staff_with_role_or_404(request.user),
+                requirement=requirement,
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
             form.add_action_errors(exc)
@@ -205,7 +193,7 @@ def _record_use(
     indicator: Indicator | None = None,
 ) -> HttpResponse:
     """The record-use form for a requirement or an indicator, shared by both pages."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_record_data_use(request.user):
         raise PermissionDenied(_("Only staff of the municipality record uses of data."))
     form = DataUseForm(request.POST if request.method == "POST" else None)
@@ -252,7 +240,7 @@ def indicator_use(request: HttpRequest, indicator_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def use_end(request: HttpRequest, use_id: int) -> HttpResponse:
     """Record the day a use ends ("no longer used from"); the use stays on record."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     use = policy.get_data_use_for_user(request.user, use_id)
     if not policy.can_end_data_use(request.user, use):
         raise PermissionDenied(
@@ -284,7 +272,7 @@ def use_end(request: HttpRequest, use_id: int) -> HttpResponse:
 @require_GET
 def indicator_list(request: HttpRequest) -> HttpResponse:
     """The results catalogue's indicators with their uses; unused ones are "nice to know"."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     form = IndicatorUseFilterForm(request.GET)
     indicators = indicators_with_use_flags(policy.documentation_indicators(request.user))
     if form.is_valid():
@@ -315,7 +303,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "form": form,
-        "query": _query(request),
+        "query": query_without_page(request),
         "can_record": policy.can_record_data_use(request.user),
         "filtered": form.is_valid() and any(form.cleaned_data.values()),
     }

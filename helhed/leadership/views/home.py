@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 from helhed import policy
 from helhed.leadership.actions.documentation import hours_saved, nice_to_know
 from helhed.leadership.models import BurdenProposal
-from helhed.leadership.views.proposals import staff_with_role
 from helhed.lib.validity import today
 
 WAITING_SHOWN = 5
@@ -68,7 +67,7 @@ SECTIONS = [
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """What waits for the user, the hours saved, and a way into every register."""
-    staff = staff_with_role(request)
+    staff = policy.staff_with_role_or_404(request.user)
     user = request.user
     to_decide = policy.proposals_to_decide(user).select_related("theme", "decision_unit")
     rules_past_review = policy.rules_owned_or_led(user).filter(review_on__lt=today()).count()

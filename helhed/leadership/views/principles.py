@@ -33,16 +33,10 @@ from helhed.leadership.forms.principles import (
 )
 from helhed.leadership.models import Principle
 from helhed.lib.validity import today
+from helhed.lib.views import parse_id
 from helhed.organisation.models import Staff, Unit, UnitQuerySet
 
 PER_PAGE = 25
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
 
 
 def _owners(request: HttpRequest) -> QuerySet[Staff]:
@@ -60,7 +54,7 @@ def _units(request: HttpRequest) -> UnitQuerySet:
 @require_GET
 def principle_list(request: HttpRequest) -> HttpResponse:
     """The library of principles; those past their review date are flagged."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     filters = PrincipleFilterForm(request.GET)
     query, past_only = "", False
     if filters.is_valid():
@@ -108,15 +102,16 @@ def _principle_form_page(
 @require_http_methods(["GET", "POST"])
 def principle_create(request: HttpRequest) -> HttpResponse:
     """Write a principle; ``?from=<id>`` starts from an existing one (a new version)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_create_principle(request.user):
         raise PermissionDenied(_("Only leaders write shared principles."))
     source = None
     raw = request.GET.get("from", "")
     if raw:
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        principle_id = parse_id(raw)
+        if principle_id is None:
             raise Http404("No such principle")
-        source = policy.get_principle_for_user(request.user, int(raw))
+        source = policy.get_principle_for_user(request.user, principle_id)
     initial: dict[str, Any] = {"owner": staff.pk}
     if source is not None:
         initial.update(
@@ -167,7 +162,7 @@ def principle_detail(request: HttpRequest, principle_id: int) -> HttpResponse:
 @require_POST
 def principle_sign(request: HttpRequest, principle_id: int) -> HttpResponse:
     """Sign on behalf of a unit the user leads (``unit`` in the form)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     principle = policy.get_principle_for_user(request.user, principle_id)
     form = SignForm(request.POST)
     error = ""
@@ -193,7 +188,7 @@ def principle_sign(request: HttpRequest, principle_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def principle_edit(request: HttpRequest, principle_id: int) -> HttpResponse:
     """Change a principle's text, by its owner, until a unit has signed it."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     principle = policy.get_principle_for_user(request.user, principle_id)
     if not policy.can_edit_principle(request.user, principle):
         raise PermissionDenied(_("Only the principle's owner changes it."))
@@ -235,7 +230,7 @@ def principle_edit(request: HttpRequest, principle_id: int) -> HttpResponse:
 @require_GET
 def method_list(request: HttpRequest) -> HttpResponse:
     """The method library, with how many units use each method."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     filters = MethodFilterForm(request.GET)
     query, evidence = "", ""
     if filters.is_valid():
@@ -284,7 +279,7 @@ def _method_arguments(cleaned: dict[str, Any]) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def method_create(request: HttpRequest) -> HttpResponse:
     """Register a method in the library."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_manage_methods(request.user):
         raise PermissionDenied(_("Only leaders and analysts keep the method library."))
     form = MethodForm(request.POST if request.method == "POST" else None, units=_units(request))
@@ -310,7 +305,7 @@ def method_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def method_edit(request: HttpRequest, method_id: int) -> HttpResponse:
     """Change a method's entry and the units that use it."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     method = policy.get_method_for_user(request.user, method_id)
     if not policy.can_manage_methods(request.user):
         raise PermissionDenied(_("Only leaders and analysts keep the method library."))

@@ -34,28 +34,12 @@ from helhed.leadership.actions.proposals import (
 from helhed.leadership.forms.proposals import DecisionForm, ProposalForm
 from helhed.leadership.models import BurdenProposal, DocumentationRequirement, Rule
 from helhed.lib.charts import accessible_svg
-from helhed.organisation.models import Staff
+from helhed.lib.views import parse_id, query_without_page
 
 PROPOSALS_PER_PAGE = 25
-MAX_ID_DIGITS = 18
 CHART_WIDTH = 420
 BAR_HEIGHT = 22
 BAR_COLOUR = "#1f4e79"
-
-
-def staff_with_role(request: HttpRequest) -> Staff:
-    """The staff member with a role in their municipality; 404 for everyone else."""
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _id(raw: str) -> int | None:
-    """A positive id from a query parameter, or None when it is not one."""
-    if raw.isascii() and raw.isdigit() and 0 < len(raw) <= MAX_ID_DIGITS and int(raw) > 0:
-        return int(raw)
-    return None
 
 
 def filter_proposals(
@@ -68,7 +52,7 @@ def filter_proposals(
     query = str(params.get("q", "")).strip()[:100]
     status = str(params.get("status", ""))
     status = status if status in BurdenProposal.Status.values else ""
-    theme_id = _id(str(params.get("theme", "")))
+    theme_id = parse_id(str(params.get("theme", "")))
     to_decide = str(params.get("to_decide", "")) in ("1", "true", "on")
     for word in query.split():
         proposals = proposals.filter(
@@ -92,7 +76,7 @@ def filter_proposals(
 @require_GET
 def proposal_list(request: HttpRequest) -> HttpResponse:
     """The municipality's proposals, the newest first, with search and filters."""
-    staff_with_role(request)
+    policy.staff_with_role_or_404(request.user)
     proposals, filters = filter_proposals(
         request, policy.visible_proposals(request.user), request.GET
     )
@@ -100,12 +84,10 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         "theme", "rule", "requirement", "decision_unit", "proposed_by"
     ).order_by("-proposed_on", "-pk")
     page = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
-    query_string = request.GET.copy()
-    query_string.pop("page", None)
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
-        "query_string": query_string.urlencode(),
+        "query_string": query_without_page(request),
         "statuses": BurdenProposal.Status.choices,
         "themes": policy.visible_themes(request.user).order_by("name"),
         "waiting": policy.proposals_to_decide(request.user).count(),
@@ -140,7 +122,7 @@ def theme_chart_svg(by_theme: list[ThemeCount]) -> str:
 @require_GET
 def proposal_overview(request: HttpRequest) -> HttpResponse:
     """The burden overview: proposals by status and theme, and the hours saved."""
-    staff = staff_with_role(request)
+    staff = policy.staff_with_role_or_404(request.user)
     overview = burden_overview(staff.municipality, policy.visible_proposals(request.user))
     statuses = [
         (value, label, overview.by_status[value]) for value, label in BurdenProposal.Status.choices
@@ -179,12 +161,12 @@ def _form(
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest) -> HttpResponse:
     """Propose to remove or simplify something; ``?rule=`` or ``?requirement=`` fills it in."""
-    staff = staff_with_role(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_propose(request.user):
         raise PermissionDenied(_("Only staff of the municipality make proposals."))
     initial: dict[str, Any] = {}
-    rule_id = _id(request.GET.get("rule", ""))
-    requirement_id = _id(request.GET.get("requirement", ""))
+    rule_id = parse_id(request.GET.get("rule", ""))
+    requirement_id = parse_id(request.GET.get("requirement", ""))
     if request.GET.get("rule") and rule_id is None:
         raise Http404("No such rule")
     if request.GET.get("requirement") and requirement_id is None:
@@ -246,7 +228,7 @@ def _detail(
 @require_GET
 def proposal_detail(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """One proposal: what, about what, who decides; and the decision when made."""
-    staff_with_role(request)
+    policy.staff_with_role_or_404(request.user)
     return _detail(request, policy.get_proposal_for_user(request.user, proposal_id))
 
 
@@ -263,7 +245,7 @@ def _at_the_level(request: HttpRequest, proposal: BurdenProposal, allowed: bool)
 @require_POST
 def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Accept or reject the proposal with a reason."""
-    staff = staff_with_role(request)
+    staff = policy.staff_with_role_or_404(request.user)
     proposal = policy.get_proposal_for_user(request.user, proposal_id)
     _at_the_level(request, proposal, policy.can_decide_proposal(request.user, proposal))
     form = DecisionForm(request.POST)
@@ -291,7 +273,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
 @require_POST
 def proposal_done(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Record that an accepted proposal is carried out."""
-    staff = staff_with_role(request)
+    staff = policy.staff_with_role_or_404(request.user)
     proposal = policy.get_proposal_for_user(request.user, proposal_id)
     _at_the_level(request, proposal, policy.can_complete_proposal(request.user, proposal))
     try:

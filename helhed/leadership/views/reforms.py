@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -33,23 +33,15 @@ from helhed.leadership.forms.reforms import (
 )
 from helhed.leadership.models import LocalDecision, Reform
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
 
 PER_PAGE = 25
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
 
 
 @login_required
 @require_GET
 def reform_list(request: HttpRequest) -> HttpResponse:
     """The reforms by welfare area, with the municipality's local decisions counted by status."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     filters = ReformFilterForm(request.GET)
     query, area = "", ""
     if filters.is_valid():
@@ -94,7 +86,7 @@ def reform_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def reform_detail(request: HttpRequest, reform_id: int) -> HttpResponse:
     """A reform's elements and, under each, the municipality's local decisions."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     reform = policy.get_reform_for_user(request.user, reform_id)
     decisions = (
         policy.visible_local_decisions(request.user)
@@ -122,7 +114,7 @@ def reform_detail(request: HttpRequest, reform_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def local_decision_create(request: HttpRequest, element_id: int) -> HttpResponse:
     """Name who owns a decision the element leaves to the municipality."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     element = policy.get_reform_element_for_user(request.user, element_id)
     if not policy.can_assign_local_decision(request.user):
         raise PermissionDenied(_("Only leaders assign the decisions a reform leaves."))
@@ -151,7 +143,7 @@ def local_decision_create(request: HttpRequest, element_id: int) -> HttpResponse
 @require_GET
 def local_decision_list(request: HttpRequest) -> HttpResponse:
     """The municipality's local decisions; overdue ones flagged; "mine" for the owner's own."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     filters = LocalDecisionFilterForm(request.GET)
     query, status, mine, overdue = "", "", False, False
     if filters.is_valid():
@@ -195,7 +187,7 @@ def local_decision_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def local_decision_update(request: HttpRequest, decision_id: int) -> HttpResponse:
     """A local decision; its owner or a leader above moves it on (status, text, dates)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     decision = policy.get_local_decision_for_user(request.user, decision_id)
     can_update = policy.can_update_local_decision(request.user, decision)
     if request.method == "POST" and not can_update:

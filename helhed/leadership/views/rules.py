@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -27,31 +27,16 @@ from helhed.leadership.actions import rules as actions
 from helhed.leadership.forms.rules import RuleDecisionForm, RuleFilterForm, RuleForm
 from helhed.leadership.models import Rule
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
+from helhed.lib.views import query_without_page
 
 RULES_PER_PAGE = 25
-
-
-def _staff(request: HttpRequest) -> Staff:
-    """The user's staff record, when they have a role in their municipality; 404 otherwise."""
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _querystring(request: HttpRequest) -> str:
-    """The list's filters without the page number, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required
 @require_GET
 def rule_list(request: HttpRequest) -> HttpResponse:
     """The municipality's rules, searchable and filtered; those past review stand out."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     visible = policy.visible_rules(request.user)
     areas = sorted(set(visible.values_list("area", flat=True)))
     filters = RuleFilterForm(request.GET, areas=areas)
@@ -66,7 +51,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": any(filters.value(name) for name in filters.fields),
         "can_register": policy.can_register_rule(request.user),
         "today": today(),
@@ -78,7 +63,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def rule_mine(request: HttpRequest) -> HttpResponse:
     """My rules to review: owned by me or by units I lead, past review or due within 30 days."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     rules = actions.due_for_review(policy.rules_owned_or_led(request.user)).select_related(
         "owner", "owning_unit"
     )
@@ -96,7 +81,7 @@ def rule_mine(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule_create(request: HttpRequest) -> HttpResponse:
     """Register a rule with reason, owner and review date; adoption is its first decision."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_register_rule(request.user):
         raise PermissionDenied(_("Only leaders and analysts register rules."))
     owning_units = policy.rule_owning_units(request.user).order_by("path")
@@ -160,7 +145,9 @@ def rule_decide(request: HttpRequest, rule_id: int) -> HttpResponse:
     form = RuleDecisionForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_decide_rule(actor=_staff(request), rule=rule, **form.cleaned_data)
+            actions.do_decide_rule(
+                actor=policy.staff_with_role_or_404(request.user), rule=rule, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_action_errors(exc)
         else:

@@ -35,6 +35,7 @@ from helhed.leadership.actions.span import (
 )
 from helhed.leadership.forms.span import ScenarioForm, SpanTargetForm
 from helhed.lib.validity import today
+from helhed.lib.views import parse_id
 from helhed.organisation.models import Staff, Unit
 from helhed.organisation.span import management_spans
 
@@ -46,9 +47,10 @@ def _unit(request: HttpRequest) -> Unit:
     raw = request.GET.get("unit", "")
     if not raw:
         return policy.get_span_unit_for_user(request.user)
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    unit_id = parse_id(raw)
+    if unit_id is None:
         raise Http404("No such unit")
-    return policy.get_span_unit_for_user(request.user, int(raw))
+    return policy.get_span_unit_for_user(request.user, unit_id)
 
 
 @login_required

@@ -39,16 +39,8 @@ from helhed.leadership.models import (
     TeamReflection,
 )
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
 
 PER_PAGE = 25
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None:
-        raise Http404("No staff record")
-    return staff
 
 
 def _query(request: HttpRequest) -> str:
@@ -62,7 +54,7 @@ def _query(request: HttpRequest) -> str:
 @require_GET
 def team_list(request: HttpRequest) -> HttpResponse:
     """The user's own leader teams and the teams of the units beneath the user."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     query = _query(request)
     teams = policy.visible_teams(request.user)
     for word in query.split():
@@ -84,7 +76,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def team_create(request: HttpRequest) -> HttpResponse:
     """Create a leader team for a unit the user leads, or one beneath it."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     units = policy.led_units(request.user).valid_on(today()).order_by("path")
     if not units.exists():
         raise PermissionDenied(_("Only leaders create leader teams, for the units they lead."))
@@ -158,7 +150,7 @@ def round_create(request: HttpRequest, team_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 reflection = actions.do_open_reflection(
-                    actor=_staff(request),
+                    actor=policy.staff_or_404(request.user),
                     team=team,
                     title=form.cleaned_data["title"],
                     meeting_on=form.cleaned_data["meeting_on"],
@@ -190,7 +182,7 @@ def _round_page(
     status: int = 200,
 ) -> HttpResponse:
     """The round: its questions by task, the answers the user may read, forms for members."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     answers = list(
         policy.visible_answers(request.user, reflection).select_related("answered_by", "question")
     )
@@ -255,7 +247,7 @@ def round_answer(request: HttpRequest, reflection_id: int, question_id: int) -> 
     if form.is_valid():
         try:
             actions.do_answer(
-                actor=_staff(request),
+                actor=policy.staff_or_404(request.user),
                 reflection=reflection,
                 question=question,
                 text=form.cleaned_data["text"],
@@ -278,7 +270,7 @@ def round_close(request: HttpRequest, reflection_id: int) -> HttpResponse:
     if not policy.can_close_reflection(request.user, reflection):
         raise PermissionDenied(_("Only the team's members close an open round."))
     try:
-        actions.do_close_reflection(actor=_staff(request), reflection=reflection)
+        actions.do_close_reflection(actor=policy.staff_or_404(request.user), reflection=reflection)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("leadership:team_round", reflection_id=reflection.pk)
@@ -347,7 +339,9 @@ def dilemma_create(request: HttpRequest, team_id: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                actions.do_record_dilemma(actor=_staff(request), team=team, **form.cleaned_data)
+                actions.do_record_dilemma(
+                    actor=policy.staff_or_404(request.user), team=team, **form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_action_errors(exc)
             else:
@@ -363,7 +357,7 @@ def dilemma_create(request: HttpRequest, team_id: int) -> HttpResponse:
 def _questions_page(
     request: HttpRequest, form: QuestionForm | None = None, status: int = 200
 ) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     if not policy.has_staff_role(request.user):
         raise Http404("No staff role")
     actions.ensure_questions(staff.municipality)
@@ -391,7 +385,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def question_create(request: HttpRequest) -> HttpResponse:
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     if not policy.has_staff_role(request.user):
         raise Http404("No staff role")
     if not policy.can_manage_reflection_questions(request.user):

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from helhed import policy
 from helhed.audit import trail
+from helhed.lib.views import query_without_page
 from helhed.organisation.models import Staff
 from helhed.plans.actions import contacts as actions
 from helhed.plans.forms.contacts import ContactForm, ToSeeFilterForm
@@ -43,12 +44,6 @@ def _staff_or_403(request: HttpRequest) -> Staff:
     return staff
 
 
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 @login_required
 @require_GET
 def contact_map(request: HttpRequest, citizen_id: int) -> HttpResponse:
@@ -61,7 +56,7 @@ def contact_map(request: HttpRequest, citizen_id: int) -> HttpResponse:
         "citizen": citizen,
         "map": the_map,
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "can_log": policy.can_log_contact(request.user, citizen)
         and policy.contact_units(request.user).exists(),
     }
@@ -131,7 +126,7 @@ def contacts_to_see(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "page": page,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "waiting": policy.contacts_to_see(request.user).count(),
         "searched": bool(filters.value("q")),
     }

@@ -14,14 +14,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
-from helhed.organisation.models import Staff
+from helhed.lib.views import query_without_page
 from helhed.plans.actions import contradictions as actions
 from helhed.plans.forms.contradictions import (
     ContradictionFilterForm,
@@ -31,13 +31,6 @@ from helhed.plans.forms.contradictions import (
 from helhed.plans.models import Contradiction, Plan
 
 PER_PAGE = 25
-
-
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None:
-        raise Http404("No staff record")
-    return staff
 
 
 def _may_change(request: HttpRequest, plan: Plan) -> None:
@@ -61,13 +54,11 @@ def contradiction_list(request: HttpRequest, plan_id: int) -> HttpResponse:
         items = items.filter(status=filters.value("status"))
     items = items.order_by("status", "-raised_on", "-pk")  # open before resolved
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     context: dict[str, Any] = {
         "plan": plan,
         "page": page,
         "filters": filters,
-        "querystring": params.urlencode(),
+        "querystring": query_without_page(request),
         "searched": bool(filters.value("q") or filters.value("status")),
         "can_flag": policy.can_flag_contradiction(request.user, plan),
         "next_meeting": actions.next_meeting(plan),
@@ -81,7 +72,7 @@ def contradiction_create(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Flag two efforts, or an effort and a goal, of the plan that work against each other."""
     plan = policy.get_plan_for_staff(request.user, plan_id)
     _may_change(request, plan)
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     form = ContradictionForm(request.POST if request.method == "POST" else None, plan=plan)
     status = 200
     if request.method == "POST":
@@ -130,7 +121,7 @@ def _detail(
 @login_required
 @require_GET
 def contradiction_detail(request: HttpRequest, contradiction_id: int) -> HttpResponse:
-    _staff(request)
+    policy.staff_or_404(request.user)
     return _detail(request, policy.get_contradiction_for_user(request.user, contradiction_id))
 
 
@@ -138,7 +129,7 @@ def contradiction_detail(request: HttpRequest, contradiction_id: int) -> HttpRes
 @require_POST
 def contradiction_resolve(request: HttpRequest, contradiction_id: int) -> HttpResponse:
     """Record how the contradiction was resolved, in a network meeting of the plan."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     contradiction = policy.get_contradiction_for_user(request.user, contradiction_id)
     if not policy.can_resolve_contradiction(request.user, contradiction):
         _may_change(request, contradiction.plan)

@@ -28,6 +28,7 @@ from helhed import policy
 from helhed.audit import codes, trail
 from helhed.citizens.models import Citizen
 from helhed.lib.validity import today
+from helhed.lib.views import parse_id, query_without_page
 from helhed.organisation.models import Staff
 from helhed.plans.actions import handovers as actions
 from helhed.plans.forms.handovers import (
@@ -47,12 +48,6 @@ def _staff(request: HttpRequest) -> Staff:
     if staff is None:
         raise PermissionDenied(_("Only staff work with handovers."))
     return staff
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _mine(request: HttpRequest, staff: Staff) -> dict[str, QuerySet[Handover]]:
@@ -104,7 +99,7 @@ def handover_list(request: HttpRequest) -> HttpResponse:
         "rows": [(h, actions.days_overdue(h, on)) for h in page],
         "box": box,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": searched or bool(filters.value("kind") or filters.value("status")),
         "counts": {
             "incoming": boxes["incoming"].filter(status=Handover.Status.PENDING).count(),
@@ -141,18 +136,18 @@ def handover_overdue(request: HttpRequest) -> HttpResponse:
 
 def _create_scope(request: HttpRequest) -> tuple[QuerySet[Citizen], Plan | None]:
     """The citizens a new handover may be about, from ``?citizen=`` or ``?plan=`` (404 else)."""
-    citizen_id = request.GET.get("citizen", "")
-    plan_id = request.GET.get("plan", "")
-    if citizen_id.isdigit():
-        citizen = policy.get_citizen_for_user(request.user, int(citizen_id))
+    citizen_id = parse_id(request.GET.get("citizen", ""))
+    plan_id = parse_id(request.GET.get("plan", ""))
+    if citizen_id is not None:
+        citizen = policy.get_citizen_for_user(request.user, citizen_id)
         plan = (
             policy.visible_plans(request.user)
             .filter(members__citizen=citizen, status=Plan.Status.ACTIVE)
             .first()
         )
         return Citizen.objects.filter(pk=citizen.pk), plan
-    if plan_id.isdigit():
-        found = policy.get_plan_for_staff(request.user, int(plan_id))
+    if plan_id is not None:
+        found = policy.get_plan_for_staff(request.user, plan_id)
         citizens = policy.visible_citizens(request.user).filter(plan_memberships__plan=found)
         return citizens.order_by("first_name", "last_name"), found
     raise Http404("No such citizen")

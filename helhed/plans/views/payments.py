@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from helhed import policy
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
+from helhed.lib.views import query_without_page
 from helhed.plans.actions import payments as actions
 from helhed.plans.forms.payments import AgreePayerForm, LedgerForm, SettlementFilterForm
 from helhed.plans.models import Effort
@@ -34,24 +34,11 @@ from helhed.plans.models import Effort
 PER_PAGE = 25
 
 
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 @login_required
 @require_GET
 def open_settlements(request: HttpRequest) -> HttpResponse:
     """Open settlements of the units I lead, oldest first, and those waiting for my agreement."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     if not policy.can_view_settlements(request.user):
         raise Http404("Only leaders see open settlements")
     on = today()
@@ -74,7 +61,7 @@ def open_settlements(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "to_agree": to_agree_rows,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": bool(filters.value("q")),
     }
     return render(request, "plans/payments_open.html", context)
@@ -99,7 +86,7 @@ def _settlement_page(
 @require_GET
 def settlement(request: HttpRequest, effort_id: int) -> HttpResponse:
     """One effort's settlement: units, proposed payer, cost, age; no citizen data."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     return _settlement_page(request, policy.get_settlement_for_user(request.user, effort_id))
 
 
@@ -107,7 +94,7 @@ def settlement(request: HttpRequest, effort_id: int) -> HttpResponse:
 @require_POST
 def agree_payer(request: HttpRequest, effort_id: int) -> HttpResponse:
     """Agree to pay (a leader of the paying unit or above; external: of the responsible unit)."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     effort = policy.get_settlement_for_user(request.user, effort_id)
     if not policy.can_agree_payer(request.user, effort):
         raise PermissionDenied(
@@ -131,7 +118,7 @@ def _ledger_input(
     request: HttpRequest,
 ) -> tuple[LedgerForm, actions.Ledger | None]:
     """The ledger form from the query string, and the ledger when the input is good."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     if not policy.can_view_ledger(request.user):
         raise Http404("Only leaders and analysts see the ledger")
     units = policy.ledger_units(request.user).valid_on(today()).order_by("path")

@@ -85,14 +85,6 @@ CLOSED_GOAL_STATUSES: set[str] = {Goal.Status.ACHIEVED, Goal.Status.DROPPED}
 # --------------------------------------------------------------------------- access helpers
 
 
-def _staff(request: HttpRequest) -> Staff:
-    """The signed-in professional; the plan pages are not for family logins or admins."""
-    staff = policy.staff_for(request.user)
-    if staff is None:
-        raise Http404("No staff record")
-    return staff
-
-
 def _plan_to_edit(request: HttpRequest, plan_id: int) -> tuple[Plan, Staff]:
     """The plan (404 if invisible) and the editing professional (403 if they may only read)."""
     plan = policy.get_plan_for_staff(request.user, plan_id)
@@ -100,7 +92,7 @@ def _plan_to_edit(request: HttpRequest, plan_id: int) -> tuple[Plan, Staff]:
         if not plan.is_active:
             raise PermissionDenied(_("The plan is closed and can no longer be changed."))
         raise PermissionDenied(_("Only the plan's coordinator and participants can change it."))
-    return plan, _staff(request)
+    return plan, policy.staff_or_404(request.user)
 
 
 def _coordinators(municipality_id: int, current: Staff | None = None) -> QuerySet[Staff]:
@@ -183,7 +175,7 @@ def _form_page(
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
     """The active plans this user may open: search by title or citizen, filter by their part."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     query = request.GET.get("q", "").strip()[:100]
     who = request.GET.get("who", "all")
     if who not in ("coordinate", "part", "all"):
@@ -243,7 +235,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
     """Start the one shared plan for the citizen named in ``?citizen=<id>``."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     raw = request.GET.get("citizen", "")
     if not raw:
         messages.info(request, _("Start a plan from the page of the citizen it is about."))

@@ -74,14 +74,6 @@ _ROW_KEY = re.compile(r"(?:period|value)_([0-9]{1,4})")
 # --------------------------------------------------------------------------- helpers
 
 
-def _staff(request: HttpRequest) -> Staff:
-    """The signed-in professional; these pages are not for family logins or admins."""
-    staff = policy.staff_for(request.user)
-    if staff is None:
-        raise Http404("No staff record")
-    return staff
-
-
 def _curve_to_edit(request: HttpRequest, curve_id: int) -> tuple[CurvePlan, Staff]:
     """The plan (404 if invisible) and the editor (403 if they may only read it)."""
     curve = policy.get_curve_for_user(request.user, curve_id)
@@ -89,7 +81,7 @@ def _curve_to_edit(request: HttpRequest, curve_id: int) -> tuple[CurvePlan, Staf
         raise PermissionDenied(_("The plan is closed and can no longer be changed."))
     if not policy.can_edit_curve(request.user, curve):
         raise PermissionDenied(_("Only the plan's owner and the unit's leaders can change it."))
-    return curve, _staff(request)
+    return curve, policy.staff_or_404(request.user)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -232,7 +224,7 @@ def _detail(
 @require_GET
 def curve_list(request: HttpRequest) -> HttpResponse:
     """The plans the user may see, their own first; active by default, searchable."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     form = CurveFilterForm(request.GET or None)
     query, state = "", "active"
     if form.is_valid():
@@ -267,7 +259,7 @@ def curve_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def curve_start(request: HttpRequest) -> HttpResponse:
     """Start turning the curve for ``?indicator=<id>&unit=<id>``; one active plan per pair."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     unit_raw, indicator_raw = request.GET.get("unit", ""), request.GET.get("indicator", "")
     if not _ID.fullmatch(unit_raw) or not _ID.fullmatch(indicator_raw):
         raise Http404("Name the indicator and the unit")
@@ -375,7 +367,7 @@ def curve_action_add(request: HttpRequest, curve_id: int) -> HttpResponse:
 def curve_action_update(request: HttpRequest, action_id: int) -> HttpResponse:
     """Mark an action done or cancelled: its owner, or those who edit the plan."""
     action = policy.get_curve_action_for_user(request.user, action_id)
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     if not policy.can_update_curve_action(request.user, action):
         raise PermissionDenied(_("Only the action's owner and the plan's editors can change it."))
     fallback = reverse("results:curve", args=[action.curve_id]) + "#step-actions"
@@ -409,7 +401,7 @@ def curve_close(request: HttpRequest, curve_id: int) -> HttpResponse:
 @require_GET
 def my_curve_actions(request: HttpRequest) -> HttpResponse:
     """The curve actions the user owns: open ones first, overdue ones flagged."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     actions = (
         CurveAction.objects.filter(owner=staff)
         .select_related("curve", "curve__indicator", "curve__unit", "owner")
@@ -454,7 +446,7 @@ def freshness(request: HttpRequest) -> HttpResponse:
     """The user's own freshness score; for results managers, every marker owner's."""
     if not policy.can_view_freshness(request.user):
         raise PermissionDenied(_("Freshness scores are for leaders and analysts."))
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     code = request.GET.get("period", "").strip()[:20]
     period = Period.last_complete(today(), Frequency.QUARTERLY)
     error = ""

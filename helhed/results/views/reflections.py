@@ -38,18 +38,11 @@ from helhed.results.scope import indicators_for
 REFLECTIONS_PER_PAGE = 25
 
 
-def _staff(request: HttpRequest) -> Staff:
-    staff = policy.staff_for(request.user)
-    if staff is None:
-        raise Http404("No staff record")
-    return staff
-
-
 @login_required
 @require_GET
 def reflection_list(request: HttpRequest) -> HttpResponse:
     """The reflection meetings the user's leader teams have held, the latest first."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     query = request.GET.get("q", "").strip()[:100]
     reflections = policy.visible_reflections(request.user)
     for word in query.split():
@@ -77,7 +70,7 @@ def reflection_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reflection_create(request: HttpRequest) -> HttpResponse:
     """Record a reflection meeting of ``?unit=<id>``'s leader team."""
-    staff = _staff(request)
+    staff = policy.staff_or_404(request.user)
     raw = request.GET.get("unit", "")
     if not raw:
         messages.info(request, _("Choose the unit whose leader team met."))
@@ -138,7 +131,7 @@ def reflection_followed_up(request: HttpRequest, reflection_id: int) -> HttpResp
             _("Only the meeting's leader, the follow-up owner and the unit's leaders can do this.")
         )
     try:
-        do_mark_followed_up(actor=_staff(request), reflection=reflection)
+        do_mark_followed_up(actor=policy.staff_or_404(request.user), reflection=reflection)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from helhed import policy
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
+from helhed.lib.views import query_without_page
 from helhed.results.charts import trend_svg
 from helhed.results.status import format_value
 from helhed.trials.actions import trials as actions
@@ -47,20 +47,6 @@ from helhed.trials.models import Application, Trial
 TRIALS_PER_PAGE = 25
 # Beyond this many units a plot per unit crowds the page; the tables remain.
 MAX_PLOTTED_UNITS = 4
-
-
-def _staff(request: HttpRequest) -> Staff:
-    """The user's staff record, when they have a role in their municipality; 404 otherwise."""
-    staff = policy.staff_for(request.user)
-    if staff is None or not policy.has_staff_role(request.user):
-        raise Http404("No staff role")
-    return staff
-
-
-def _querystring(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --------------------------------------------------------------------------- the portfolio
@@ -95,7 +81,7 @@ def portfolio(request: HttpRequest) -> tuple[TrialFilterForm, QuerySet[Trial]]:
 @require_GET
 def trials_list(request: HttpRequest) -> HttpResponse:
     """The portfolio: every trial with money granted and spent and the evidence so far."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     filters, trials = portfolio(request)
     totals = actions.total_money(trials)
     page = Paginator(trials, TRIALS_PER_PAGE).get_page(request.GET.get("page"))
@@ -114,7 +100,7 @@ def trials_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "filters": filters,
-        "querystring": _querystring(request),
+        "querystring": query_without_page(request),
         "searched": any(filters.value(name) for name in filters.fields),
         "totals": {
             "count": page.paginator.count,
@@ -134,7 +120,7 @@ def trials_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def trials_export(request: HttpRequest) -> HttpResponse:
     """The filtered portfolio as CSV, one row per trial."""
-    _staff(request)
+    policy.staff_with_role_or_404(request.user)
     _filters, trials = portfolio(request)
     trials = trials[:10_000]
     directions = actions.latest_directions([t.pk for t in trials])
@@ -200,7 +186,7 @@ def _trial_form(request: HttpRequest, **kwargs: Any) -> TrialForm:
 @require_http_methods(["GET", "POST"])
 def trial_create(request: HttpRequest) -> HttpResponse:
     """Start a trial: hypothesis, owner, units across sectors, indicators, period, budget."""
-    staff = _staff(request)
+    staff = policy.staff_with_role_or_404(request.user)
     if not policy.can_create_trial(request.user):
         raise PermissionDenied(_("Only leaders start trial actions."))
     form = _trial_form(
@@ -235,7 +221,11 @@ def trial_edit(request: HttpRequest, trial_id: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                actions.do_edit_trial(actor=_staff(request), trial=trial, **form.cleaned_data)
+                actions.do_edit_trial(
+                    actor=policy.staff_with_role_or_404(request.user),
+                    trial=trial,
+                    **form.cleaned_data,
+                )
             except ValidationError as exc:
                 form.add_action_errors(exc)
             else:
@@ -349,7 +339,9 @@ def expense_add(request: HttpRequest, trial_id: int) -> HttpResponse:
     form = ExpenseForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_record_expense(actor=_staff(request), trial=trial, **form.cleaned_data)
+            actions.do_record_expense(
+                actor=policy.staff_with_role_or_404(request.user), trial=trial, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_action_errors(exc)
         else:
@@ -366,7 +358,9 @@ def story_link(request: HttpRequest, trial_id: int) -> HttpResponse:
     form = StoryLinkForm(request.POST, stories=_linkable_stories(request, trial))
     if form.is_valid():
         try:
-            actions.do_link_story(actor=_staff(request), trial=trial, **form.cleaned_data)
+            actions.do_link_story(
+                actor=policy.staff_with_role_or_404(request.user), trial=trial, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_action_errors(exc)
         else:
@@ -394,7 +388,10 @@ def evaluation_create(request: HttpRequest, trial_id: int) -> HttpResponse:
                 data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("ind_")}
                 try:
                     actions.do_write_evaluation(
-                        actor=_staff(request), trial=trial, results=results, **data
+                        actor=policy.staff_with_role_or_404(request.user),
+                        trial=trial,
+                        results=results,
+                        **data,
                     )
                 except ValidationError as exc:
                     form.add_action_errors(exc)
@@ -417,7 +414,9 @@ def outcome_decide(request: HttpRequest, trial_id: int) -> HttpResponse:
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            actions.do_decide_outcome(actor=_staff(request), trial=trial, **form.cleaned_data)
+            actions.do_decide_outcome(
+                actor=policy.staff_with_role_or_404(request.user), trial=trial, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_action_errors(exc)
         else:
@@ -446,7 +445,9 @@ def application_create(request: HttpRequest, trial_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 application = actions.do_apply_for_grant(
-                    actor=_staff(request), trial=trial, **form.cleaned_data
+                    actor=policy.staff_with_role_or_404(request.user),
+                    trial=trial,
+                    **form.cleaned_data,
                 )
             except ValidationError as exc:
                 form.add_action_errors(exc)
@@ -495,7 +496,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
         data = form.cleaned_data
         try:
             actions.do_decide_application(
-                actor=_staff(request),
+                actor=policy.staff_with_role_or_404(request.user),
                 application=application,
                 grant=data["decision"] == "grant",
                 text=data["text"],

@@ -47,6 +47,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 from unittest import mock
 
@@ -61,6 +62,9 @@ from helhed.citizens.actions import do_break_glass, do_start_engagement
 from helhed.citizens.models import Engagement
 from helhed.feedback.actions import do_record_rating
 from helhed.feedback.models import Scale, ScaleActivation
+from helhed.forums.actions.board import do_raise_item, do_take_item
+from helhed.forums.actions.forums import do_create_forum, do_record_decision, do_set_member
+from helhed.forums.models import Forum
 from helhed.leadership.actions.documentation import do_register_requirement
 from helhed.leadership.actions.principles import do_create_principle
 from helhed.leadership.actions.proposals import do_propose
@@ -73,12 +77,17 @@ from helhed.leadership.actions.teams import (
 )
 from helhed.leadership.models import BurdenProposal, DocumentationRequirement
 from helhed.lib.validity import today
+from helhed.organisation.actions_directory import do_add_contact_point
 from helhed.organisation.models import Staff, Unit
 from helhed.plans.actions.concerns import do_log_concern
+from helhed.plans.actions.contacts import do_log_contact
+from helhed.plans.actions.contradictions import do_flag_contradiction
+from helhed.plans.actions.handovers import do_start_handover
 from helhed.plans.actions.meetings import do_add_action, do_schedule_meeting
+from helhed.plans.actions.plans import do_add_effort, do_add_goal
 from helhed.plans.actions.referrals import do_send_referral
 from helhed.plans.actions.stories import do_write_story
-from helhed.plans.models import Concern, LegalBasis, Plan
+from helhed.plans.models import Concern, Contact, Goal, Handover, LegalBasis, Plan
 from helhed.results.actions.reports import (
     do_approve_report,
     do_generate_reports,
@@ -101,6 +110,7 @@ from helhed.test import (
     municipality,
     record_value,
 )
+from helhed.trials.actions.trials import do_apply_for_grant, do_create_trial
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
@@ -187,6 +197,29 @@ RULES: dict[str, str] = {
     "signs": "a unit signs a principle through its own leader, not a leader above it",
     "members": "a leader team's open round (its answers) is its members' own",
     "agenda": "a closed round's agenda is read by the members and the leaders above the team",
+    "forums": "forums, decisions, trials and the directory name no citizen: every staff member "
+    "of the municipality reads them",
+    "chairs": "a forum's chair or secretary records its decisions (a grant among them) and "
+    "decides the grant applications made to it",
+    "board": "a board's obstacles are read by the forum's members, the staff of its units "
+    "(and beneath) and the one who raised them",
+    "takes": "a leader who is a member of the obstacle's forum takes it",
+    "escalates": "the one who took an obstacle, or the forum's chair, escalates it",
+    "settles": "an effort's settlement is read by leaders of its responsible or paying unit "
+    "(or above) and by whoever sees its plan; the open settlements are the leaders' (no names)",
+    "agrees": "a leader of the paying unit or above agrees to pay",
+    "ledger": "leaders read the ledger of the budgets they lead; analysts and the director all",
+    "handover": "a handover is read by its sender, the staff of the two units and whoever "
+    "sees the citizen; the lists show those of the user's units",
+    "receives": "staff of the receiving unit accept a handover (the sender keeps it until then)",
+    "overdue": "leaders see the overdue handovers their units (or units beneath) are "
+    "responsible for, as rows without the citizen",
+    "leaders-list": "(denial) a list for leaders: staff and logins without the right get 403",
+    "contact": "a contact is read with its citizen, and by the coordinator it was sent to",
+    "sent-to": "only the coordinator a contact was sent to lists it and marks it seen",
+    "journey": "the journey and the contact map are reads of the citizen: staff who see "
+    "her; the journey also her family (what the family view shows)",
+    "keeps-points": "a leader of the unit or above keeps its contact points and capacity",
 }
 
 # object | action | channel (web, api, both) | subjects | expected | rule (above).
@@ -310,6 +343,76 @@ round_close  | change | both | leader chief                  | allowed  | member
 # a closed round of that team: its agenda; list = the team's rounds
 agenda       | view   | both | leader chief director         | 200      | agenda
 agenda       | list   | both | leader chief director         | listed   | agenda
+
+# Leading across sectors. The school's leaders' forum (chair: the chief; member: the
+# school's leader), covering the school, with a budget; change = record a decision with
+# a grant
+forum        | view   | both | @staff -outsider              | 200      | forums
+forum        | list   | both | @staff -outsider              | listed   | forums
+forum        | change | both | chief                         | allowed  | chairs
+
+# a decision of that forum; list = the decision log
+decision     | view   | both | @staff -outsider              | 200      | forums
+decision     | list   | both | @staff -outsider              | listed   | forums
+
+# an obstacle the teacher raised on the forum's board; list = the board (web), the items
+# (API); change = take it
+obstacle     | view   | both | unit leader chief             | 200      | board
+obstacle     | list   | both | unit leader chief             | listed   | board
+obstacle     | change | both | leader chief                  | allowed  | takes
+
+# an obstacle the school's leader took; change = escalate it to the steering group
+obstacle_taken | view | both | unit leader chief             | 200      | board
+obstacle_taken | change | both | leader chief                | allowed  | escalates
+
+# the school leader's trial; and its grant application to the forum: list = the
+# applications to decide (the forum's chair's); change = grant it
+trial        | view   | both | @staff -outsider              | 200      | forums
+trial        | list   | both | @staff -outsider              | listed   | forums
+application  | view   | both | @staff -outsider              | 200      | forums
+application  | list   | api  | chief                         | listed   | chairs
+application  | change | both | chief                         | allowed  | chairs
+
+# an effort of Alma's plan run and paid by the school, its payer not agreed yet;
+# list = the open settlements; change = agree to pay
+settlement   | view   | both | @sees leader chief director   | 200      | settles
+settlement   | list   | both | leader chief director         | listed   | settles
+settlement   | change | both | leader chief director         | allowed  | agrees
+
+# the settlement ledger (the cost per paying budget: no names)
+ledger       | view   | both | leader chief director analyst | 200      | ledger
+
+# Alma's handover from the family department to the family centre; change = accept it
+handover     | view   | both | @sees colleague               | 200      | handover
+handover     | list   | both | personal colleague coordinator consented | listed | handover
+handover     | change | both | coordinator consented         | allowed  | receives
+
+# the leaders' overdue handovers (view = the list); list = a handover of Alma from the
+# family centre (beneath the chief), overdue
+overdue      | view   | both | leader chief director         | 200      | overdue
+overdue      | view   | both | @staff @family admin -leader -chief -director | 403 | leaders-list
+overdue      | list   | both | chief director                | listed   | overdue
+
+# a contact the teacher logged with Alma, sent to her plan's coordinator (the API only:
+# no page of its own); list = the coordinator's contacts to see; change = mark it seen
+contact      | view   | api  | @sees                         | 200      | contact
+contact      | list   | both | coordinator                   | listed   | sent-to
+contact      | change | both | coordinator                   | allowed  | sent-to
+
+# Alma's contact map and journey
+contact_map  | view   | both | @sees                         | 200      | journey
+journey      | view   | both | @sees @kin                    | 200      | journey
+
+# a contradiction in Alma's plan (an effort against her goal); list = the plan's;
+# change = resolve it in the plan's meeting
+contradiction | view  | both | @sees                         | 200      | plan
+contradiction | list  | both | @sees                         | listed   | plan
+contradiction | change | both | coordinator participant      | allowed  | edits
+
+# the school's contact point in the directory; change = say it has no capacity
+point        | view   | api  | @staff -outsider              | 200      | forums
+point        | list   | both | @staff -outsider              | listed   | forums
+point        | change | both | leader chief director         | allowed  | keeps-points
 """
 
 # Cells that contradict the policy and are not fixed yet: (subject, object, action, channel)
@@ -349,7 +452,7 @@ class Route:
             url = self.name.format_map(case.ids)
         else:
             url = reverse(self.name, args=[case.ids[a] for a in self.args])
-        return f"{url}?{self.query}" if self.query else url
+        return f"{url}?{self.query.format_map(case.ids)}" if self.query else url
 
 
 def web_text(text_of: Callable[[AccessMatrixTest], str]) -> Finder:
@@ -383,6 +486,9 @@ def api_glass_entry(case: AccessMatrixTest, response: TestResponse) -> bool:
 GLASS_REASON = "Politiet ringede om natten, barnet skal anbringes akut"
 CONSENT_PURPOSE = "Samarbejde mellem skole og familieafdeling (matrix)"
 ACTION_TEXT = "Ring til skolen om fraværet (matrix)"
+CONTACT_PURPOSE = "Opfølgning på fraværet (matrix)"
+POINT_NAME = "Skolens AKT-team (matrix)"
+OVERDUE_TO = "Ungdomsskolen (matrix)"
 
 
 def goal_body(case: AccessMatrixTest, plan: str = "plan") -> dict[str, Any]:
@@ -671,6 +777,159 @@ ROUTES: dict[tuple[str, str, str], Route] = {
         "leadership:team", ("team",), finds=web_link("leadership:team_agenda", "agenda")
     ),
     ("agenda", "list", "api"): Route("/api/leadership/teams/{team}/rounds", finds=api_id("agenda")),
+    # leading across sectors: the forums, trials and directory by path (ninja's URL names
+    # repeat across apps); the web's empty forms are refused with 422 past the policy
+    ("forum", "view", "web"): Route("forums:detail", ("forum",)),
+    ("forum", "view", "api"): Route("/api/forums/{forum}"),
+    ("forum", "list", "web"): Route("forums:list", finds=web_link("forums:detail", "forum")),
+    ("forum", "list", "api"): Route("/api/forums/", finds=api_id("forum")),
+    ("forum", "change", "web"): Route(
+        "forums:decision_create",
+        ("forum",),
+        "POST",
+        body=lambda case: {
+            "text": "Skolen får en AKT-vejleder",
+            "mandate_basis": "Forummets bevillingsramme",
+            "decided_on": str(today()),
+            "grant_amount": "20000",
+            "grant_purpose": "AKT-vejleder",
+        },
+    ),
+    ("forum", "change", "api"): Route(
+        "/api/forums/{forum}/decisions",
+        method="POST",
+        body=lambda case: {
+            "text": "Skolen får en AKT-vejleder",
+            "mandate_basis": "Forummets bevillingsramme",
+            "grant_amount": "20000",
+            "grant_purpose": "AKT-vejleder",
+        },
+    ),
+    ("decision", "view", "web"): Route("forums:decision", ("decision",)),
+    ("decision", "view", "api"): Route("/api/forums/decisions/{decision}"),
+    ("decision", "list", "web"): Route(
+        "forums:decisions", finds=web_link("forums:decision", "decision")
+    ),
+    ("decision", "list", "api"): Route("/api/forums/decisions", finds=api_id("decision")),
+    ("obstacle", "view", "web"): Route("forums:item", ("obstacle",)),
+    ("obstacle", "view", "api"): Route("/api/forums/board/items/{obstacle}"),
+    ("obstacle", "list", "web"): Route(
+        "forums:board", ("forum",), finds=web_link("forums:item", "obstacle")
+    ),
+    ("obstacle", "list", "api"): Route("/api/forums/board/items", finds=api_id("obstacle")),
+    ("obstacle", "change", "web"): Route("forums:item_take", ("obstacle",), "POST"),
+    ("obstacle", "change", "api"): Route("/api/forums/board/items/{obstacle}/take", method="POST"),
+    ("obstacle_taken", "view", "web"): Route("forums:item", ("obstacle_taken",)),
+    ("obstacle_taken", "view", "api"): Route("/api/forums/board/items/{obstacle_taken}"),
+    ("obstacle_taken", "change", "web"): Route(
+        "forums:item_settle",
+        ("obstacle_taken",),
+        "POST",
+        body=lambda case: {"outcome": "escalate", "reason": "Det kræver en ny bevilling"},
+    ),
+    ("obstacle_taken", "change", "api"): Route(
+        "/api/forums/board/items/{obstacle_taken}/escalate",
+        method="POST",
+        body=lambda case: {"reason": "Det kræver en ny bevilling"},
+    ),
+    ("trial", "view", "web"): Route("trials:detail", ("trial",)),
+    ("trial", "view", "api"): Route("/api/trials/{trial}"),
+    ("trial", "list", "web"): Route("trials:list", finds=web_link("trials:detail", "trial")),
+    ("trial", "list", "api"): Route("/api/trials/", finds=api_id("trial")),
+    ("application", "view", "web"): Route("trials:application", ("application",)),
+    ("application", "view", "api"): Route("/api/trials/applications/{application}"),
+    ("application", "list", "api"): Route("/api/trials/applications", finds=api_id("application")),
+    ("application", "change", "web"): Route(
+        "trials:application_decide",
+        ("application",),
+        "POST",
+        body=lambda case: {"decision": "grant", "mandate_basis": "Puljen til prøvehandlinger"},
+    ),
+    ("application", "change", "api"): Route(
+        "/api/trials/applications/{application}/decision",
+        method="POST",
+        body=lambda case: {
+            "decision": "grant",
+            "text": "",
+            "mandate_basis": "Puljen til prøvehandlinger",
+        },
+    ),
+    ("settlement", "view", "web"): Route("plans:payments_settlement", ("settlement",)),
+    ("settlement", "view", "api"): Route("/api/payments/efforts/{settlement}"),
+    ("settlement", "list", "web"): Route(
+        "plans:payments_open", finds=web_link("plans:payments_settlement", "settlement")
+    ),
+    ("settlement", "list", "api"): Route("/api/payments/open", finds=api_id("settlement")),
+    ("settlement", "change", "web"): Route("plans:payments_agree", ("settlement",), "POST"),
+    ("settlement", "change", "api"): Route(
+        "/api/payments/efforts/{settlement}/agree", method="POST"
+    ),
+    ("ledger", "view", "web"): Route("plans:payments_ledger"),
+    ("ledger", "view", "api"): Route("/api/payments/ledger"),
+    ("handover", "view", "web"): Route("plans:handover_detail", ("handover",)),
+    ("handover", "view", "api"): Route("/api/handovers/{handover}"),
+    ("handover", "list", "web"): Route(
+        "plans:handovers", finds=web_link("plans:handover_detail", "handover")
+    ),
+    ("handover", "list", "api"): Route("/api/handovers", finds=api_id("handover")),
+    ("handover", "change", "web"): Route("plans:handover_accept", ("handover",), "POST"),
+    ("handover", "change", "api"): Route("/api/handovers/{handover}/accept", method="POST"),
+    ("overdue", "view", "web"): Route("plans:handovers_overdue"),
+    ("overdue", "view", "api"): Route("/api/handovers/overdue"),
+    ("overdue", "list", "web"): Route(
+        "plans:handovers_overdue", finds=web_text(lambda case: OVERDUE_TO)
+    ),
+    ("overdue", "list", "api"): Route("/api/handovers/overdue", finds=api_id("overdue")),
+    ("contact", "view", "api"): Route("/api/contacts/{contact}"),
+    ("contact", "list", "web"): Route(
+        "plans:contacts_to_see", finds=web_text(lambda case: CONTACT_PURPOSE)
+    ),
+    ("contact", "list", "api"): Route("/api/contacts/to-see", finds=api_id("contact")),
+    ("contact", "change", "web"): Route("plans:contact_seen", ("contact",), "POST"),
+    ("contact", "change", "api"): Route("/api/contacts/{contact}/seen", method="POST"),
+    ("contact_map", "view", "web"): Route("plans:contact_map", ("citizen",)),
+    ("contact_map", "view", "api"): Route("/api/contacts/citizens/{citizen}/map"),
+    ("journey", "view", "web"): Route(
+        "plans:journey", ("citizen",), family=Route("plans:family_journey", ("citizen",))
+    ),
+    ("journey", "view", "api"): Route("/api/journeys/{citizen}"),
+    ("contradiction", "view", "web"): Route("plans:contradiction_detail", ("contradiction",)),
+    ("contradiction", "view", "api"): Route("/api/contradictions/{contradiction}"),
+    ("contradiction", "list", "web"): Route(
+        "plans:contradiction_list",
+        ("plan",),
+        finds=web_link("plans:contradiction_detail", "contradiction"),
+    ),
+    ("contradiction", "list", "api"): Route(
+        "/api/contradictions", query="plan_id={plan}", finds=api_id("contradiction")
+    ),
+    ("contradiction", "change", "web"): Route(
+        "plans:contradiction_resolve", ("contradiction",), "POST", allowed=frozenset({422})
+    ),
+    ("contradiction", "change", "api"): Route(
+        "/api/contradictions/{contradiction}/resolve",
+        method="POST",
+        body=lambda case: {
+            "meeting_id": case.ids["meeting"],
+            "resolution": "Terapien flyttes til torsdag",
+        },
+    ),
+    ("point", "view", "api"): Route("/api/directory/{point}"),
+    ("point", "list", "web"): Route(
+        "organisation:directory", finds=web_text(lambda case: POINT_NAME)
+    ),
+    ("point", "list", "api"): Route("/api/directory", finds=api_id("point")),
+    ("point", "change", "web"): Route(
+        "organisation:directory_capacity",
+        ("point",),
+        "POST",
+        body=lambda case: {"capacity_note": "Fuldt til januar"},
+    ),
+    ("point", "change", "api"): Route(
+        "/api/directory/{point}/capacity",
+        method="POST",
+        body=lambda case: {"has_capacity": False, "note": "Fuldt til januar"},
+    ),
 }
 OBJECTS = tuple(dict.fromkeys(obj for obj, _action, _channel in ROUTES))
 # A change past the policy: done (the API's 200/201, the web's redirect), or the web's
@@ -692,6 +951,16 @@ AGGREGATES = frozenset(
         "round",
         "round_close",
         "agenda",
+        "forum",
+        "decision",
+        "obstacle",
+        "obstacle_taken",
+        "trial",
+        "application",
+        "settlement",
+        "ledger",
+        "overdue",
+        "point",
     }
 )
 # Who may read a child's name, in answers about which objects (None: any). Everyone else
@@ -700,7 +969,7 @@ AGGREGATES = frozenset(
 MAY_NAME: dict[str, dict[str, frozenset[str] | None]] = {
     "alma": {
         **dict.fromkeys(GROUPS["@sees"] + GROUPS["@kin"]),
-        "colleague": frozenset({"referral"}),
+        "colleague": frozenset({"referral", "handover"}),
     },
     "bror": {"coordinator": None, "sibling": None},
 }
@@ -771,6 +1040,161 @@ def make_leadership(
         "round": open_round.pk,
         "question": question.pk,
         "agenda": closed.pk,
+    }
+
+
+def make_across(
+    *,
+    plan: Plan,
+    coordinator: Staff,
+    leader: Staff,
+    teacher: Staff,
+    chief: Staff,
+    director: Staff,
+    caseworker: Staff,
+    school: Unit,
+    family_dept: Unit,
+    centre: Unit,
+    administration: Unit,
+) -> Ids:
+    """The objects of leading across sectors in the table, made through the actions.
+
+    The school's leaders' forum (chair: the chief, member: the school's
+    leader) covering the school, with a budget and a grant limit, escalating
+    to a steering group; a decision of it; two obstacles the teacher raised
+    on its board, one taken by the school's leader; the leader's trial of the
+    school and its grant application to the forum; an effort of Alma's plan
+    run and paid by the school (payer not agreed), a goal of hers and a
+    contradiction between them; Alma's handover from the family department
+    to the family centre, and one from the centre that is overdue; a contact
+    the teacher logged with her (sent to her plan's coordinator); the
+    school's contact point in the directory.
+    """
+    on = today()
+    steering = do_create_forum(
+        actor=director,
+        name="Styregruppen (matrix)",
+        kind=Forum.Kind.STEERING_GROUP,
+        cadence=Forum.Cadence.MONTHLY,
+        mandate="Tager de knaster, ledergrupperne ikke kan løse.",
+    )
+    do_set_member(actor=director, forum=steering, staff=director, role="chair")
+    forum = do_create_forum(
+        actor=chief,
+        name="Skolens ledergruppe (matrix)",
+        kind=Forum.Kind.LEADERS_GROUP,
+        cadence=Forum.Cadence.WEEKLY,
+        mandate="Fjerner knaster for skolen og bevilger til prøvehandlinger.",
+        units=[school],
+        escalates_to=steering,
+        yearly_budget=Decimal(400_000),
+        grant_limit=Decimal(250_000),
+    )
+    do_set_member(actor=chief, forum=forum, staff=chief, role="chair")
+    do_set_member(actor=chief, forum=forum, staff=leader, role="member")
+    decision = do_record_decision(
+        actor=chief, forum=forum, text="Skolen afprøver morgenmad", mandate_basis="Mandatet"
+    )
+    obstacle = do_raise_item(
+        actor=teacher,
+        forum=forum,
+        title="Ingen betaler for skolebussen",
+        description="Skole og familieafdeling er uenige om, hvem der betaler.",
+        affected="Elever i dagbehandling",
+    )
+    taken = do_raise_item(
+        actor=teacher,
+        forum=forum,
+        title="Vikarer får ikke adgang til systemet",
+        description="Vikarerne kan ikke se elevplanerne.",
+        affected="Vikarer",
+    )
+    do_take_item(actor=leader, item=taken)
+    trial = do_create_trial(
+        actor=leader,
+        title="Morgenmad i skolen",
+        hypothesis="Med morgenmad kommer flere elever til tiden.",
+        owner=leader,
+        units=[school],
+        starts_on=on - dt.timedelta(days=30),
+        ends_on=on + dt.timedelta(days=300),
+        budget=Decimal(100_000),
+    )
+    application = do_apply_for_grant(
+        actor=leader, trial=trial, forum=forum, amount=Decimal(50_000), reason="Mad og personale"
+    )
+    effort = do_add_effort(
+        actor=coordinator,
+        plan=plan,
+        expected_version=plan.version,
+        title="AKT-støtte i klassen",
+        responsible_unit=school,
+        legal_basis=LegalBasis.FOLKESKOLELOVEN,
+        starts_on=on,
+        monthly_cost=Decimal(5_000),
+        paying_unit=school,
+    )
+    plan.refresh_from_db()
+    goal = do_add_goal(
+        actor=coordinator,
+        plan=plan,
+        expected_version=plan.version,
+        text="Jeg vil have fri om tirsdagen",
+        formulated_by=Goal.FormulatedBy.CHILD,
+        formulated_by_name="Barnet",
+        target_date=on + dt.timedelta(days=90),
+    )
+    contradiction = do_flag_contradiction(
+        actor=coordinator,
+        plan=plan,
+        effort=effort,
+        goal=goal,
+        description="Støtten ligger om tirsdagen",
+    )
+    handover = do_start_handover(
+        actor=caseworker,
+        citizen=plan.members.get().citizen,
+        kind=Handover.Kind.OTHER,
+        from_unit=family_dept,
+        to_unit=centre,
+        deadline=on + dt.timedelta(days=14),
+        plan=plan,
+    )
+    youth = make_unit(OVERDUE_TO, parent=administration, sector="school")
+    overdue = do_start_handover(
+        actor=coordinator,
+        citizen=plan.members.get().citizen,
+        kind=Handover.Kind.SCHOOL_TO_YOUTH,
+        from_unit=centre,
+        to_unit=youth,
+        deadline=on + dt.timedelta(days=1),
+        plan=plan,
+    )
+    # Two weeks on: its deadline has passed, and it is still waiting.
+    Handover.objects.filter(pk=overdue.pk).update(deadline=on - dt.timedelta(days=14))
+    contact = do_log_contact(
+        actor=teacher,
+        citizen=plan.members.get().citizen,
+        unit=school,
+        contacted_on=on,
+        channel=Contact.Channel.PHONE,
+        purpose=CONTACT_PURPOSE,
+    )
+    assert contact.coordinator_id == coordinator.pk, "the contact was not sent to the coordinator"
+    point = do_add_contact_point(actor=leader, unit=school, name=POINT_NAME, phone="45 00 00 00")
+    return {
+        "forum": forum.pk,
+        "decision": decision.pk,
+        "obstacle": obstacle.pk,
+        "obstacle_taken": taken.pk,
+        "trial": trial.pk,
+        "application": application.pk,
+        "settlement": effort.pk,
+        "contradiction": contradiction.pk,
+        "handover": handover.pk,
+        "overdue": overdue.pk,
+        "contact": contact.pk,
+        "point": point.pk,
     }
 
 
@@ -1013,8 +1437,23 @@ class AccessMatrixTest(BaseTestCase):
             administration=cls.children_admin,
         )
 
+        across = make_across(
+            plan=plan,
+            coordinator=coordinator,
+            leader=cls.leader,
+            teacher=cls.teacher,
+            chief=cls.chief,
+            director=cls.director,
+            caseworker=cls.caseworker,
+            school=cls.school,
+            family_dept=cls.family_dept,
+            centre=centre,
+            administration=cls.children_admin,
+        )
+
         cls.ids = {
             **leadership,
+            **across,
             "citizen": cls.alma.pk,
             "mother": cls.mother.pk,
             "plan": plan.pk,

@@ -1,9 +1,12 @@
-"""Fuzzing the forms of the citizens, results and leadership apps: random input never answers 500.
+"""Fuzzing the forms of the citizens, results, leadership, forums and trials apps: never a 500.
 
 The plans and feedback forms have their fuzz test already
-(``helhed/plans/tests/test_review_fuzz.py``: fixed bad values in every field).
-This one covers the citizens', the results' and the leadership forms the same
-way, with hypothesis drawing the values: every page of the apps is read as a user
+(``helhed/plans/tests/test_review_fuzz.py``: fixed bad values in every field),
+but not the plans pages of leading across sectors (who pays, handovers,
+contacts, contradictions, the journey) nor the organisation's directory: they
+are fuzzed here (``PLANS_ROUTES``, ``ORGANISATION_ROUTES``). This one covers
+the citizens', the results', the leadership, the forums' and the trials' forms
+the same way, with hypothesis drawing the values: every page of the apps is read as a user
 who may use it, every POST form on it is found in the HTML (its action, its
 fields, the options of its selects), and the form is sent with values drawn
 per field: mostly of the field's own kind (a real option, a date, a number,
@@ -33,7 +36,16 @@ from helhed.results.models import Measurement
 from .world import Form, FormField, Route, SecurityCase, read_forms, web_routes
 
 EXAMPLES = 2
-NAMESPACES = ("citizens", "results", "leadership")
+NAMESPACES = ("citizens", "results", "leadership", "forums", "trials")
+# Pages of other apps fuzzed here: their route names start with one of these.
+PLANS_ROUTES = (
+    "plans:payments",
+    "plans:handover",
+    "plans:contact",
+    "plans:contradiction",
+    "plans:journey",
+)
+ORGANISATION_ROUTES = ("organisation:directory",)
 
 
 BAD = st.sampled_from(BAD_VALUES)
@@ -61,12 +73,26 @@ def values_for(f: FormField) -> st.SearchStrategy[str | None]:
     return st.one_of(own, own, own, BAD, st.none())
 
 
+def in_other_apps(name: str) -> bool:
+    return name.startswith((*PLANS_ROUTES, *ORGANISATION_ROUTES))
+
+
 class FormFuzzTests(SecurityCase):
     def who(self, route_name: str) -> User:
-        """A user who may use the page: the family login, the case worker or a leader."""
+        """A user who may use the page: the family login, the case worker or a leader.
+
+        The forums, the trials, who pays and the directory are the chief's (the
+        forum's chair, the trial's owner, a leader above the efforts' budgets
+        and Sundhedsplejen); the other plans pages the case worker's (alma's), but
+        a handover's page the teacher's, whose school receives it (and answers it).
+        """
         if route_name.startswith("citizens:family"):
             return self.guardian
-        if route_name.startswith("citizens:"):
+        if route_name.startswith(("forums:", "trials:", "plans:payments", "organisation:")):
+            staff = self.chief
+        elif route_name == "plans:handover_detail":
+            staff = self.teacher
+        elif route_name.startswith(("citizens:", "plans:")):
             staff = self.caseworker
         elif route_name.startswith(("results:reflection", "results:curve")):
             staff = self.leader  # the school's leader holds the reflections and the curve
@@ -83,6 +109,8 @@ class FormFuzzTests(SecurityCase):
         url = self.url(route, self.mine)
         if route.name == "results:reflection_create":
             url += f"?unit={self.school.pk}"  # the page is for one unit's leader team
+        if route.name == "plans:handover_create":
+            url += f"?citizen={self.alma.pk}"  # a handover is of one citizen
         response = client.get(url)
         if response.status_code != 200 or "html" not in response.get("content-type", ""):
             return []
@@ -95,7 +123,7 @@ class FormFuzzTests(SecurityCase):
             match = resolve(urlsplit(action).path)
         except Resolver404:
             return False
-        return match.namespace in NAMESPACES
+        return match.namespace in NAMESPACES or in_other_apps(match.view_name)
 
     def fuzz(self, client: Client, form: Form, failures: list[str]) -> None:
         values = st.fixed_dictionaries({name: values_for(f) for name, f in form.fields.items()})
@@ -126,13 +154,15 @@ class FormFuzzTests(SecurityCase):
         except AssertionError as exc:
             failures.append(str(exc)[:2000])
 
-    def test_random_input_in_the_citizens_results_and_leadership_forms_never_answers_500(
-        self,
-    ) -> None:
+    def test_random_input_in_the_forms_never_answers_500(self) -> None:
         failures: list[str] = []
         done: set[str] = set()
         kinds: set[tuple[str, tuple[str, ...]]] = set()
-        routes = web_routes(*NAMESPACES, with_ids_only=False)
+        routes = web_routes(*NAMESPACES, with_ids_only=False) + [
+            route
+            for route in web_routes("plans", "organisation", with_ids_only=False)
+            if in_other_apps(route.name)
+        ]
         for route in routes:
             client = Client()
             client.force_login(self.who(route.name))
@@ -143,6 +173,20 @@ class FormFuzzTests(SecurityCase):
                 kinds.add(self.kind(form))
                 self.fuzz(client, form, failures)
         assert len(done) >= 40, f"too few forms found: {sorted(done)}"
+        views = {resolve(urlsplit(action).path).view_name for action in done}
+        across = {
+            "forums:decision_create",
+            "forums:item_settle",
+            "forums:assessment_answer",
+            "trials:application_decide",
+            "plans:payments_agree",
+            "plans:handover_accept",
+            "plans:contact_create",
+            "plans:contradiction_resolve",
+            "plans:journey_mark",
+            "organisation:directory_create",
+        }
+        assert across <= views, f"forms not found: {sorted(across - views)}"
         assert not failures, "\n\n".join(failures)
 
     @staticmethod

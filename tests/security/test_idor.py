@@ -9,10 +9,13 @@ covered the day it is added, by
 * ``guardian``: a family login (alma's mother),
 
 with the ids of objects that exist but that they may not see: the secret
-citizen's plan, goal, effort, meeting, action, concern, referral, story,
-consent, the leader team of which the keeper is a member (its rounds, its
-questions and its dilemma log), and (for the outsider) Rudersdal's units,
-results and leadership registers. The answer
+citizen's plan, goal, effort (and its settlement), meeting, action, concern,
+referral, story, consent, handover, contact, contact map, contradiction and
+journey, the leader team of which the keeper is a member (its rounds, its
+questions and its dilemma log), the board and self-assessment of the forum
+of which the keeper is a member (and the obstacle she raised), and (for the
+outsider) Rudersdal's units, results, leadership registers, forums, trials
+and directory. The answer
 must be 404: not 403 (which says the object exists) and not 200. A page that
 only takes POST answers a GET with 405 whatever the id, so it gets a POST.
 Where another answer is right, ``EXPECTED`` says so and why. Ids that exist
@@ -26,6 +29,7 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -66,17 +70,45 @@ LEADERSHIP_REGISTERS = (
     "/api/leadership/reforms/",
 )
 
+# Leading across sectors: the forums (their members, meetings, decisions and
+# follow-ups), the trials and their grant applications, and the directory of
+# contact points. They name no citizen, and every staff member of the
+# municipality reads them (the policy module's forums, trials and contacts
+# sections), like the leadership registers. Not a forum's board and its
+# obstacles (its members, the staff of its units and the one who raised an
+# obstacle) nor its self-assessment (its members): those are checked
+# strictly, the colleague included, as are the handovers, contacts, the
+# contact map, contradictions, settlements and the journey, which name a
+# citizen or hang on a plan. Listed one by one, like the registers above.
+ACROSS_REGISTERS = (
+    "forums:detail",
+    "forums:edit",
+    "forums:member_",
+    "forums:meeting",
+    "forums:decision",
+    "forums:follow_up_",
+    "trials:",
+    "organisation:directory",
+    "/api/forums/{forum_id}",
+    "/api/forums/meetings/",
+    "/api/forums/decisions/",
+    "/api/forums/follow-ups/",
+    "/api/trials/",
+    "/api/directory/",
+)
+
 # Routes whose objects are not a citizen's: the organisation and the results,
-# aggregates about units, and the leadership registers. They are shared
-# within a municipality (see the policy module), so the colleague gets
-# whatever their role allows (the access matrix tests roles); the outsider
-# and the family login must not find them.
+# aggregates about units, and the leadership and cross-sector registers. They
+# are shared within a municipality (see the policy module), so the colleague
+# gets whatever their role allows (the access matrix tests roles); the
+# outsider and the family login must not find them.
 SHARED_PREFIXES = (
     "organisation:",
     "results:",
     "/api/units/",
     "/api/results/",
     *LEADERSHIP_REGISTERS,
+    *ACROSS_REGISTERS,
 )
 
 # Who may see objects of a route at all, for the ids that exist nowhere:
@@ -120,6 +152,9 @@ KEEPER_NOT_FOUND: dict[str, str] = {
     "plans:family_plan": "the family's own view: for family logins only",
     "citizens:family_consent_withdraw": "the family's own consents: for family logins only",
     "plans:story_decide": "a story is decided only once proposed for sharing, by a leader",
+    "plans:family_journey": "the family's own journey: for family logins only",
+    "plans:family_journey_mark": "the family's own journey: for family logins only",
+    "plans:family_journey_unmark": "the family's own journey: for family logins only",
 }
 
 
@@ -135,10 +170,11 @@ def shared(key: str) -> bool:
 def keeper_skips(key: str) -> bool:
     """Shared routes the control leaves out: what the keeper sees there depends on her role.
 
-    The leadership registers are read by every staff member, the keeper too,
-    so the control asks them: a 404 there would mean the id finds nothing.
+    The leadership and cross-sector registers are read by every staff member,
+    the keeper too, so the control asks them: a 404 there would mean the id
+    finds nothing.
     """
-    return shared(key) and not starts(key, LEADERSHIP_REGISTERS)
+    return shared(key) and not starts(key, (*LEADERSHIP_REGISTERS, *ACROSS_REGISTERS))
 
 
 class IdorTests(SecurityCase):
@@ -279,6 +315,15 @@ class IdorTests(SecurityCase):
         if "application/json" in body:
             kwargs["data"] = json.dumps(self.minimal(body["application/json"]["schema"]))
             kwargs["content_type"] = "application/json"
+        # Required query parameters too (unmarking a journey event names the event), so
+        # the call is valid but for the id and reaches the view's look-up.
+        query = {
+            p["name"]: self.minimal(p["schema"])
+            for p in operation.get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        }
+        if query:
+            path = f"{path}?{urlencode(query)}"
         with transaction.atomic():
             response = client.generic(method, path, **kwargs)
             transaction.set_rollback(True)

@@ -4,8 +4,10 @@ The main create forms of the web (a citizen, a plan, a concern, a referral, a
 goal, an effort, a meeting, an action, a story, a rating, a committee, an
 ambition, a reflection meeting; and the leadership's rule, documentation
 requirement, burden proposal, principle, method and a leader team's
-dilemma) and the API's create endpoints get the payloads below in every text
-field. Each must
+dilemma; a forum, a forum's decision, an obstacle on its board, a trial, a
+handover, a contact, a contradiction and a contact point of the directory)
+and the API's create endpoints get the payloads below in every text field.
+Each must
 
 * be stored verbatim: the value in the database is the payload, character
   for character (a quote is not doubled, a tag not stripped);
@@ -41,6 +43,7 @@ from django.utils.html import escape
 from helhed.citizens import cpr as cprlib
 from helhed.citizens.models import Citizen
 from helhed.feedback.models import Rating
+from helhed.forums.models import Decision, Forum, Item
 from helhed.leadership.models import (
     BurdenProposal,
     Dilemma,
@@ -50,10 +53,23 @@ from helhed.leadership.models import (
     Rule,
 )
 from helhed.lib.validity import today
-from helhed.organisation.models import Staff
-from helhed.plans.models import Action, Concern, Effort, Goal, Meeting, Plan, Referral, Story
+from helhed.organisation.models import ContactPoint, Staff
+from helhed.plans.models import (
+    Action,
+    Concern,
+    Contact,
+    Contradiction,
+    Effort,
+    Goal,
+    Handover,
+    Meeting,
+    Plan,
+    Referral,
+    Story,
+)
 from helhed.results.models import Ambition, Committee, Reflection
 from helhed.test import engage, make_citizen
+from helhed.trials.models import Trial
 
 from .world import Form, SecurityCase, read_forms
 
@@ -272,6 +288,82 @@ WEB_FORMS = [
         Dilemma,
         ["title", "description", "decision", "reasoning"],
         lambda c, o: reverse("leadership:team_dilemmas", args=[o.team_id]),
+    ),
+    WebForm(
+        "forums:create",
+        "director",
+        lambda c: reverse("forums:create"),
+        Forum,
+        ["name", "mandate"],
+        lambda c, o: reverse("forums:detail", args=[o.pk]),
+    ),
+    WebForm(
+        "forums:decision_create",
+        "chief",
+        lambda c: reverse("forums:decision_create", args=[c.forum.pk]),
+        Decision,
+        ["text", "mandate_basis"],
+        lambda c, o: reverse("forums:decision", args=[o.pk]),
+        unset=["grant_amount", "grant_purpose"],
+    ),
+    WebForm(
+        "forums:item_raise",
+        "keeper",
+        lambda c: reverse("forums:item_raise"),
+        Item,
+        ["title", "description", "affected"],
+        lambda c, o: reverse("forums:item", args=[o.pk]),
+    ),
+    WebForm(
+        "trials:create",
+        "chief",
+        lambda c: reverse("trials:create"),
+        Trial,
+        ["title", "hypothesis", "comparison"],
+        lambda c, o: reverse("trials:detail", args=[o.pk]),
+        lambda c: {
+            "owner": str(c.chief.pk),
+            "units": str(c.health.pk),
+            "starts_on": str(today()),
+            "ends_on": in_days(180),
+            "budget": "1000",
+        },
+    ),
+    WebForm(
+        "plans:handover_create",
+        "caseworker",
+        lambda c: reverse("plans:handover_create") + f"?citizen={c.newcomer.pk}",
+        Handover,
+        ["note"],
+        lambda c, o: reverse("plans:handover_detail", args=[o.pk]),
+        lambda c: {"to_unit": str(c.school.pk), "deadline": in_days(14)},
+    ),
+    WebForm(
+        "plans:contact_create",
+        "caseworker",
+        lambda c: reverse("plans:contact_create", args=[c.alma.pk]),
+        Contact,
+        ["purpose"],
+        lambda c, o: reverse("plans:contact_map", args=[o.citizen_id]),
+        lambda c: {"contacted_on": str(today())},
+    ),
+    WebForm(
+        "plans:contradiction_create",
+        "caseworker",
+        lambda c: reverse("plans:contradiction_create", args=[c.mine.plan.pk]),
+        Contradiction,
+        ["description"],
+        lambda c, o: reverse("plans:contradiction_detail", args=[o.pk]),
+        unset=["other_effort"],  # the effort against the plan's goal
+    ),
+    WebForm(
+        "organisation:directory_create",
+        "chief",
+        lambda c: reverse("organisation:directory_create"),
+        ContactPoint,
+        ["name", "opening_hours", "capacity_note"],
+        lambda c, o: reverse("organisation:directory"),
+        lambda c: {"unit": str(c.health.pk), "phone": "45 00 00 00"},
     ),
 ]
 
@@ -508,6 +600,7 @@ class InjectionTests(SecurityCase):
             )
             made.append((Reflection, reflection["id"], ["what_we_see", "what_we_adjust"]))
             made.extend(self.leadership_api(payload))
+            made.extend(self.across_api(payload))
             for model, pk, names in made:
                 row = model.objects.get(pk=pk)
                 for name in names:
@@ -597,4 +690,106 @@ class InjectionTests(SecurityCase):
             (Principle, principle["id"], ["title", "situation", "who_does_what"]),
             (Method, method["id"], ["name", "description", "research_basis"]),
             (Dilemma, dilemma["id"], ["title", "description", "decision", "reasoning"]),
+        ]
+
+    def across_api(self, payload: str) -> list[tuple[type[models.Model], int, list[str]]]:
+        """The create endpoints of leading across sectors with ``payload`` in every text field.
+
+        A handover is started for a new citizen each time (one pending handover
+        of a citizen between two units at a time).
+        """
+        forum = self.api(
+            "POST",
+            "/api/forums/",  # the forums' and trials' collections end in a slash
+            {"name": payload, "kind": "strategic_forum", "cadence": "monthly", "mandate": payload},
+            as_="director",
+        )
+        decision = self.api(
+            "POST",
+            f"/api/forums/{self.forum.pk}/decisions",
+            {"text": payload, "mandate_basis": payload},
+            as_="chief",
+        )
+        item = self.api(
+            "POST",
+            "/api/forums/board/items",
+            {
+                "forum_id": self.forum.pk,
+                "title": payload,
+                "description": payload,
+                "affected": payload,
+            },
+            as_="keeper",
+        )
+        trial = self.api(
+            "POST",
+            "/api/trials/",
+            {
+                "title": payload,
+                "hypothesis": payload,
+                "comparison": payload,
+                "owner_id": self.chief.pk,
+                "unit_ids": [self.health.pk],
+                "starts_on": str(today()),
+                "ends_on": in_days(180),
+            },
+            as_="chief",
+        )
+        citizen = make_citizen("Otto", "Overdraget", birth_date=dt.date(2014, 5, 6))
+        engage(citizen, staff=self.caseworker)
+        handover = self.api(
+            "POST",
+            "/api/handovers",
+            {
+                "citizen_id": citizen.pk,
+                "kind": "other",
+                "from_unit_id": self.family_dept.pk,
+                "to_unit_id": self.school.pk,
+                "deadline": in_days(14),
+                "note": payload,
+                "items": [payload],
+            },
+        )
+        contact = self.api(
+            "POST",
+            "/api/contacts",
+            {
+                "citizen_id": self.alma.pk,
+                "unit_id": self.family_dept.pk,
+                "channel": "phone",
+                "purpose": payload,
+            },
+        )
+        contradiction = self.api(
+            "POST",
+            "/api/contradictions",
+            {
+                "plan_id": self.mine.plan.pk,
+                "effort_id": self.mine.effort.pk,
+                "goal_id": self.mine.goal.pk,
+                "description": payload,
+            },
+        )
+        point = self.api(
+            "POST",
+            "/api/directory",
+            {
+                "unit_id": self.health.pk,
+                "name": payload,
+                "phone": "45 00 00 00",
+                "opening_hours": payload,
+                "capacity_note": payload,
+            },
+            as_="chief",
+        )
+        assert Handover.objects.get(pk=handover["id"]).items.get().text == payload
+        return [
+            (Forum, forum["id"], ["name", "mandate"]),
+            (Decision, decision["id"], ["text", "mandate_basis"]),
+            (Item, item["id"], ["title", "description", "affected"]),
+            (Trial, trial["id"], ["title", "hypothesis", "comparison"]),
+            (Handover, handover["id"], ["note"]),
+            (Contact, contact["id"], ["purpose"]),
+            (Contradiction, contradiction["id"], ["description"]),
+            (ContactPoint, point["id"], ["name", "opening_hours", "capacity_note"]),
         ]

@@ -25,6 +25,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import schemathesis
 from django.core import signals
@@ -32,6 +33,7 @@ from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from ninja import Schema as NinjaSchema
+from ninja.openapi.schema import OpenAPISchema
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.feedback import NO_FEEDBACK
 from schemathesis.schemas import APIOperation, BaseSchema
@@ -40,6 +42,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from helhed.api.api import api
 from helhed.api.models import ApiToken
 from helhed.wsgi import application
 
@@ -49,6 +52,9 @@ from .world import SecurityCase, leak_markers
 # Set HELHED_FUZZ_EXAMPLES for a deeper run by hand (still derandomized).
 EXAMPLES = int(os.environ.get("HELHED_FUZZ_EXAMPLES", "3"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+# Lists for leaders only (404 for other staff, as on the web): the open settlements
+# show the efforts of the units a leader leads, without the citizen.
+SEARCHED_BY_LEADERS = frozenset({"/api/payments/open"})
 
 
 @contextmanager
@@ -107,6 +113,45 @@ def test_every_api_schema_has_its_own_name() -> None:
             names.setdefault(schema.__name__, set()).add(schema.__module__)
     doubles = {name: modules for name, modules in names.items() if len(modules) > 1}
     assert not doubles
+
+
+# Component names the OpenAPI document gives to more than one schema, from before
+# issue 9 and not fixed yet: name -> the enums (their values) that share it.
+KNOWN_SHARED_COMPONENTS: dict[str, set[tuple[str, ...]]] = {
+    "Status": {
+        ("open", "closed", "plan", "notified"),  # a concern's status (its list's filter)
+        ("sent", "received", "accepted", "rejected", "withdrawn"),  # a referral's
+        ("in_force", "repealed"),  # a leadership rule's
+        ("open", "preparing", "decided", "implemented"),  # a reform's local decision's
+    },
+}
+
+
+def test_no_two_schemas_share_one_component_of_the_openapi_document() -> None:
+    """An enum is named after its class too: ``Forum.Kind`` and ``Handover.Kind`` are both "Kind".
+
+    It happened: the forums', board's, trials', handovers' and contradictions'
+    choices (Kind, Status, Category) shared components, so the document told
+    clients a forum's kind was "interim" or "final". The document is built
+    here with every schema definition recorded; a name given two different
+    schemas is a clash (``helhed.lib.openapi.inline_choices`` avoids them).
+    """
+    shared: dict[str, set[tuple[str, ...]]] = {}
+    add = OpenAPISchema.add_schema_definitions
+
+    def record(self: OpenAPISchema, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            known = self.schemas.get(name)
+            if known is not None and known != definition:
+                shared.setdefault(name, set()).update(
+                    tuple(d.get("enum") or sorted(d.get("properties", {})))
+                    for d in (known, definition)
+                )
+        add(self, definitions)
+
+    with mock.patch.object(OpenAPISchema, "add_schema_definitions", record):
+        api.get_openapi_schema()
+    assert shared == KNOWN_SHARED_COMPONENTS
 
 
 class SchemathesisTests(SecurityCase):
@@ -180,9 +225,17 @@ class SchemathesisTests(SecurityCase):
         assert not failures, "\n\n".join(failures)
 
     def test_searching_for_a_hidden_citizen_finds_nothing(self) -> None:
-        """The list endpoints, searched by the secret's name and CPR number, say nothing of them."""
+        """The list endpoints, searched by the secret's name and CPR number, say nothing of them.
+
+        Searched by the case worker; the leaders' lists (``SEARCHED_BY_LEADERS``:
+        404 for other staff) by the municipal director, whose lists hold the
+        secret citizen's rows, which must name nobody. A list of one plan's
+        objects is searched within alma's plan.
+        """
         schema = load_schema()
         markers = leak_markers(self.secret)
+        assert self.director.user is not None
+        director = ApiToken.issue(self.director.user, "search")[1]
         searched = 0
         for result in schema.get_all_operations():
             operation = result.ok()
@@ -190,8 +243,13 @@ class SchemathesisTests(SecurityCase):
                 continue
             if "q" not in {p.name for p in operation.query}:
                 continue
+            token = director if operation.path in SEARCHED_BY_LEADERS else None
+            known = {"plan_id": self.mine.plan.pk}
+            required = {p.name: known[p.name] for p in operation.query if p.is_required}
             for term in markers:
-                response = self.client.get(operation.path, {"q": term}, headers=self.bearer())
+                response = self.client.get(
+                    operation.path, {**required, "q": term}, headers=self.bearer(token)
+                )
                 assert response.status_code == 200, (operation.label, response.status_code)
                 body = response.content.decode()
                 assert not [m for m in markers if m in body], (operation.label, term)

@@ -15,6 +15,13 @@
   use of its data, a burden proposal, a principle, a method, a local decision
   on a reform element) and a leader team of Sundhedsplejen with ``keeper`` as
   its member, an open reflection round and a dilemma;
+* for each citizen also a handover with a checklist point, a logged contact
+  and a contradiction in the plan;
+* Rudersdal's cross-sector structure: a forum over Sundhedsplejen with the
+  chief as chair and ``keeper`` as member (a meeting, a decision with a
+  follow-up, an obstacle ``keeper`` raised on its board, a self-assessment
+  round), a trial with a grant application to that forum, and a contact point
+  of Sundhedsplejen in the directory;
 * an API token for the case worker.
 
 ``path_ids`` gives an existing object's id for each path parameter of a web
@@ -43,6 +50,24 @@ from helhed.api.models import ApiToken
 from helhed.citizens.models import Citizen, Consent, Engagement
 from helhed.feedback.actions import do_record_rating
 from helhed.feedback.models import Rating, Scale, ScaleActivation
+from helhed.forums.actions.assessments import do_open_assessment
+from helhed.forums.actions.board import do_raise_item
+from helhed.forums.actions.forums import (
+    do_add_follow_up,
+    do_create_forum,
+    do_plan_meeting,
+    do_record_decision,
+    do_set_member,
+)
+from helhed.forums.models import (
+    Decision,
+    FollowUp,
+    Forum,
+    ForumMeeting,
+    ForumMember,
+    Item,
+    SelfAssessment,
+)
 from helhed.leadership.actions.documentation import do_record_data_use, do_register_requirement
 from helhed.leadership.actions.principles import do_create_principle, do_register_method
 from helhed.leadership.actions.proposals import do_propose
@@ -64,8 +89,12 @@ from helhed.leadership.models import (
     TeamReflection,
 )
 from helhed.lib.validity import today
-from helhed.organisation.models import Sector, Staff, Unit
+from helhed.organisation.actions_directory import do_add_contact_point
+from helhed.organisation.models import ContactPoint, Sector, Staff, Unit
 from helhed.plans.actions.concerns import do_log_concern
+from helhed.plans.actions.contacts import do_log_contact
+from helhed.plans.actions.contradictions import do_flag_contradiction
+from helhed.plans.actions.handovers import do_start_handover
 from helhed.plans.actions.meetings import do_add_action, do_schedule_meeting
 from helhed.plans.actions.plans import do_add_effort, do_add_goal, do_add_participant
 from helhed.plans.actions.referrals import do_send_referral
@@ -73,8 +102,12 @@ from helhed.plans.actions.stories import do_write_story
 from helhed.plans.models import (
     Action,
     Concern,
+    Contact,
+    Contradiction,
     Effort,
     Goal,
+    Handover,
+    HandoverItem,
     LegalBasis,
     Meeting,
     Participant,
@@ -109,6 +142,8 @@ from helhed.test import (
     record_value,
     set_target,
 )
+from helhed.trials.actions.trials import do_apply_for_grant, do_create_trial
+from helhed.trials.models import Application, Trial
 
 SECRET_FIRST = "Zenobia"
 SECRET_LAST = "Quillfeatherby"
@@ -238,6 +273,10 @@ class CitizenObjects:
     rating: Rating
     consent: Consent
     engagement: Engagement
+    handover: Handover
+    handover_item: HandoverItem
+    contact: Contact
+    contradiction: Contradiction
 
 
 def make_citizen_objects(
@@ -273,6 +312,7 @@ def make_citizen_objects(
         ends_on=None,
         monthly_cost=Decimal(100),
         goals=[made.goal],
+        paying_unit=unit,
     )
     plan.refresh_from_db()
     made.participant = do_add_participant(
@@ -332,6 +372,33 @@ def make_citizen_objects(
     )
     made.consent.sectors.set(Sector.objects.filter(code__in=["school", "health"]))
     made.engagement = Engagement.objects.filter(citizen=citizen).order_by("pk").first()
+    made.handover = do_start_handover(
+        actor=coordinator,
+        citizen=citizen,
+        kind=Handover.Kind.OTHER,
+        from_unit=unit,
+        to_unit=to_unit,
+        deadline=today() + dt.timedelta(days=14),
+        note="Overdragelse af " + citizen.first_name,
+        items=["Send journalen"],
+        plan=plan,
+    )
+    made.handover_item = made.handover.items.get()
+    made.contact = do_log_contact(
+        actor=coordinator,
+        citizen=citizen,
+        unit=unit,
+        contacted_on=today(),
+        channel=Contact.Channel.PHONE,
+        purpose="Talte med " + citizen.first_name,
+    )
+    made.contradiction = do_flag_contradiction(
+        actor=coordinator,
+        plan=plan,
+        effort=made.effort,
+        goal=made.goal,
+        description="Støtten ligger samtidig med målet for " + citizen.first_name,
+    )
     return made
 
 
@@ -368,6 +435,16 @@ class SecurityCase(BaseTestCase):
     team_round: TeamReflection
     question: ReflectionQuestion
     dilemma: Dilemma
+    forum: Forum
+    forum_member: ForumMember
+    forum_meeting: ForumMeeting
+    forum_decision: Decision
+    follow_up: FollowUp
+    board_item: Item
+    assessment: SelfAssessment
+    trial: Trial
+    application: Application
+    contact_point: ContactPoint
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -441,6 +518,7 @@ class SecurityCase(BaseTestCase):
             indicators=[cls.absence],
         )
         cls.make_leadership()
+        cls.make_across()
         assert cls.caseworker.user is not None
         cls.token = ApiToken.issue(cls.caseworker.user, "security tests")[1]
 
@@ -525,6 +603,89 @@ class SecurityCase(BaseTestCase):
             reasoning="Flere familier nås",
         )
 
+    @classmethod
+    def make_across(cls) -> None:
+        """Rudersdal's forum over Sundhedsplejen, its board and decisions, a trial, the directory.
+
+        Made through the actions. The forum, its meetings, decisions and
+        follow-ups, the trial and its application and the directory are the
+        municipality's (every staff member reads them); the board's obstacle
+        is read by the forum's members, the staff of Sundhedsplejen and the
+        one who raised it (``keeper``); the self-assessment by the members.
+        """
+        cls.forum = do_create_forum(
+            actor=cls.chief,
+            name="Sundhedsplejens netværk",
+            kind=Forum.Kind.LEADERS_GROUP,
+            cadence=Forum.Cadence.MONTHLY,
+            mandate="Fjerner knaster for sundhedsplejen og bevilger til prøvehandlinger.",
+            units=[cls.health],
+            yearly_budget=Decimal(400_000),
+            grant_limit=Decimal(250_000),
+        )
+        do_set_member(actor=cls.chief, forum=cls.forum, staff=cls.chief, role="chair")
+        cls.forum_member = do_set_member(
+            actor=cls.chief, forum=cls.forum, staff=cls.keeper, role="member"
+        )
+        cls.forum_meeting = do_plan_meeting(
+            actor=cls.chief,
+            forum=cls.forum,
+            held_on=today() + dt.timedelta(days=7),
+            agenda="Knaster og bevillinger",
+        )
+        cls.board_item = do_raise_item(
+            actor=cls.keeper,
+            forum=cls.forum,
+            title="Ingen betaler for tolk",
+            description="Sundhedsplejen og skolen er uenige om, hvem der betaler.",
+            affected="Familier med tolkebehov",
+        )
+        cls.forum_decision = do_record_decision(
+            actor=cls.chief,
+            forum=cls.forum,
+            text="Sundhedsplejen betaler tolk indtil videre",
+            mandate_basis="Forummets mandat",
+            meeting=cls.forum_meeting,
+        )
+        cls.follow_up = do_add_follow_up(
+            actor=cls.chief,
+            decision=cls.forum_decision,
+            title="Aftal tolkebudget",
+            owner=cls.keeper,
+            due_on=today() + dt.timedelta(days=30),
+        )
+        cls.assessment = do_open_assessment(
+            actor=cls.keeper,
+            forum=cls.forum,
+            title="Før mødet",
+            meeting_on=today() + dt.timedelta(days=7),
+        )
+        cls.trial = do_create_trial(
+            actor=cls.chief,
+            title="Tolk ved første besøg",
+            hypothesis="Med tolk ved første besøg kommer flere familier igen.",
+            owner=cls.chief,
+            units=[cls.health],
+            participants=[cls.keeper],
+            starts_on=today() - dt.timedelta(days=30),
+            ends_on=today() + dt.timedelta(days=300),
+            budget=Decimal(100_000),
+        )
+        cls.application = do_apply_for_grant(
+            actor=cls.chief,
+            trial=cls.trial,
+            forum=cls.forum,
+            amount=Decimal(50_000),
+            reason="Tolke i et halvt år",
+        )
+        cls.contact_point = do_add_contact_point(
+            actor=cls.chief,
+            unit=cls.health,
+            name="Sundhedsplejens rådgivning",
+            phone="45 11 22 33",
+            opening_hours="Hverdage 8-10",
+        )
+
     def path_ids(self, path: str, objects: CitizenObjects) -> dict[str, int]:
         """An existing object's id for each path parameter of a URL or API path.
 
@@ -532,7 +693,10 @@ class SecurityCase(BaseTestCase):
         the results and leadership objects are Rudersdal's. An ``action_id``
         under ``curves/actions`` is a curve's action, elsewhere a plan's; a
         ``reflection_id`` under ``teams/rounds`` is a leader team's round,
-        elsewhere a results reflection meeting.
+        elsewhere a results reflection meeting. Under ``forums/`` a
+        ``meeting_id``, ``decision_id``, ``member_id`` and ``item_id`` are the
+        forum's (its meeting, decision, member and board item); under
+        ``handovers/`` an ``item_id`` is the handover's checklist point.
         """
         citizen = objects.plan.members.get().citizen_id
         ids = {
@@ -571,11 +735,27 @@ class SecurityCase(BaseTestCase):
             "decision_id": self.local_decision.pk,
             "team_id": self.team.pk,
             "question_id": self.question.pk,
+            "forum_id": self.forum.pk,
+            "follow_up_id": self.follow_up.pk,
+            "assessment_id": self.assessment.pk,
+            "trial_id": self.trial.pk,
+            "application_id": self.application.pk,
+            "point_id": self.contact_point.pk,
+            "handover_id": objects.handover.pk,
+            "contact_id": objects.contact.pk,
+            "contradiction_id": objects.contradiction.pk,
         }
         if "curves/actions" in path:
             ids["action_id"] = self.curve_action.pk
         if "teams/rounds" in path:
             ids["reflection_id"] = self.team_round.pk  # a leader team's round, not results'
+        if "handovers/" in path:
+            ids["item_id"] = objects.handover_item.pk
+        if path.lstrip("/").startswith(("forums/", "api/forums/")):
+            ids["meeting_id"] = self.forum_meeting.pk
+            ids["decision_id"] = self.forum_decision.pk
+            ids["member_id"] = self.forum_member.pk
+            ids["item_id"] = self.board_item.pk
         return ids
 
     def url(self, route: Route, objects: CitizenObjects, **override: Any) -> str:

@@ -10,7 +10,7 @@ No ``from __future__ import annotations``: ninja reads the annotations at runtim
 """
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -24,6 +24,7 @@ from helhed.forums.actions import assessments as actions
 from helhed.forums.models import SelfAssessment
 from helhed.forums.statements import STATEMENTS
 from helhed.lib.middleware import NO_NUL_PATTERN
+from helhed.lib.openapi import inline_choices
 from helhed.lib.pagination import BoundedPages
 from helhed.organisation.models import Staff
 
@@ -77,7 +78,7 @@ class RoundMeansOut(Schema):
 
 class RoundFilters(Schema):
     forum_id: int | None = Field(None, ge=1, le=MAX_ID)
-    status: SelfAssessment.Status | None = None
+    status: Annotated[SelfAssessment.Status, inline_choices(SelfAssessment.Status)] | None = None
 
 
 class RoundIn(Schema):

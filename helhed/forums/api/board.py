@@ -11,7 +11,7 @@ No ``from __future__ import annotations``: ninja reads the annotations at runtim
 """
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -24,6 +24,7 @@ from helhed import policy
 from helhed.forums.actions import board as actions
 from helhed.forums.models import Item, ItemEvent
 from helhed.lib.middleware import NO_NUL_PATTERN
+from helhed.lib.openapi import inline_choices
 from helhed.lib.pagination import BoundedPages
 from helhed.organisation.models import Staff
 
@@ -93,8 +94,8 @@ class ItemDetailOut(_ItemFields):
 
 class ItemFilters(Schema):
     forum_id: int | None = Field(None, ge=1, le=MAX_ID)
-    status: Item.Status | None = None
-    category: Item.Category | None = None
+    status: Annotated[Item.Status, inline_choices(Item.Status)] | None = None
+    category: Annotated[Item.Category, inline_choices(Item.Category)] | None = None
     q: str = Field("", max_length=100, pattern=NO_NUL_PATTERN)
     mine: Literal["raised", "taken"] | None = Field(
         None, description="Only what I raised, or what I took."
@@ -103,8 +104,8 @@ class ItemFilters(Schema):
 
 class BoardItemIn(Schema):
     forum_id: int = Field(..., ge=1, le=MAX_ID)
-    kind: Item.Kind = Item.Kind.OBSTACLE
-    category: Item.Category = Item.Category.OTHER
+    kind: Annotated[Item.Kind, inline_choices(Item.Kind)] = Item.Kind.OBSTACLE
+    category: Annotated[Item.Category, inline_choices(Item.Category)] = Item.Category.OTHER
     title: str = Field(..., min_length=1, max_length=actions.MAX_TITLE, pattern=NO_NUL_PATTERN)
     description: str = Field(..., min_length=1, max_length=actions.MAX_TEXT, pattern=NO_NUL_PATTERN)
     affected: str = Field(

@@ -12,7 +12,7 @@ No ``from __future__ import annotations``: ninja reads the annotations at runtim
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -25,6 +25,7 @@ from helhed import policy
 from helhed.forums.actions import forums as actions
 from helhed.forums.models import Decision, FollowUp, Forum, ForumMeeting, ForumMember, Item
 from helhed.lib.middleware import NO_NUL_PATTERN
+from helhed.lib.openapi import inline_choices
 from helhed.lib.pagination import BoundedPages
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff
@@ -79,7 +80,7 @@ class ForumDetailOut(ForumOut):
 
 class ForumIn(Schema):
     name: str = Field(..., min_length=1, max_length=150, pattern=NO_NUL_PATTERN)
-    kind: Forum.Kind
+    kind: Annotated[Forum.Kind, inline_choices(Forum.Kind)]
     cadence: Forum.Cadence
     mandate: str = Field(..., min_length=1, max_length=actions.MAX_TEXT, pattern=NO_NUL_PATTERN)
     unit_ids: list[int] = Field(default_factory=list, max_length=200)
@@ -91,7 +92,7 @@ class ForumIn(Schema):
 
 class ForumFilters(Schema):
     q: str = Field("", max_length=100, pattern=NO_NUL_PATTERN)
-    kind: Forum.Kind | None = None
+    kind: Annotated[Forum.Kind, inline_choices(Forum.Kind)] | None = None
 
 
 class MemberIn(Schema):

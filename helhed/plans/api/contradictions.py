@@ -9,7 +9,7 @@ No ``from __future__ import annotations``: ninja reads the annotations at runtim
 """
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -20,6 +20,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
+from helhed.lib.openapi import inline_choices
 from helhed.lib.pagination import BoundedPages
 from helhed.organisation.models import Staff
 from helhed.plans.actions import contradictions as actions
@@ -57,7 +58,7 @@ class ContradictionOut(Schema):
 class ContradictionFilters(Schema):
     plan_id: int = Field(..., ge=1, le=MAX_ID)
     q: str = Field("", max_length=100, pattern=NO_NUL_PATTERN)
-    status: Contradiction.Status | None = None
+    status: Annotated[Contradiction.Status, inline_choices(Contradiction.Status)] | None = None
 
 
 class FlagIn(Schema):

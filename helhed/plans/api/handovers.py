@@ -9,7 +9,7 @@ No ``from __future__ import annotations``: ninja reads the annotations at runtim
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -20,6 +20,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
+from helhed.lib.openapi import inline_choices
 from helhed.lib.pagination import AuditedPages, BoundedPages
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff
@@ -127,7 +128,7 @@ class OverdueOut(Schema):
 
 class HandoverIn(Schema):
     citizen_id: int
-    kind: Handover.Kind
+    kind: Annotated[Handover.Kind, inline_choices(Handover.Kind)]
     from_unit_id: int
     to_unit_id: int
     deadline: dt.date
@@ -188,8 +189,8 @@ def _one(request: HttpRequest, handover_id: int) -> Handover:
 def list_handovers(
     request: HttpRequest,
     box: Literal["all", "sent", "incoming", "overdue"] = "all",
-    kind: Handover.Kind | None = None,
-    status: Handover.Status | None = None,
+    kind: Annotated[Handover.Kind, inline_choices(Handover.Kind)] | None = None,
+    status: Annotated[Handover.Status, inline_choices(Handover.Status)] | None = None,
     q: str = "",
 ) -> QuerySet[Handover]:
     """Handovers from (``sent``) and to (``incoming``) your units; pending first, by deadline."""

@@ -12,7 +12,7 @@ No ``from __future__ import annotations``: ninja reads the annotations at runtim
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -23,6 +23,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
+from helhed.lib.openapi import inline_choices
 from helhed.lib.pagination import BoundedPages
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff
@@ -146,7 +147,7 @@ class TrialDetailOut(_TrialFields):
 
 class TrialFilters(Schema):
     q: str = Field("", max_length=100, pattern=NO_NUL_PATTERN)
-    status: Trial.Status | None = None
+    status: Annotated[Trial.Status, inline_choices(Trial.Status)] | None = None
     unit_id: int | None = Field(None, ge=1, le=MAX_ID)
     forum_id: int | None = Field(None, ge=1, le=MAX_ID)
 
@@ -197,7 +198,7 @@ class ResultIn(Schema):
 
 
 class EvaluationIn(Schema):
-    kind: Evaluation.Kind
+    kind: Annotated[Evaluation.Kind, inline_choices(Evaluation.Kind)]
     evaluated_on: dt.date
     summary: str = Field(..., min_length=1, max_length=actions.MAX_TEXT, pattern=NO_NUL_PATTERN)
     persons_in_trial: int = Field(..., ge=0, le=10**7)

@@ -15,6 +15,7 @@ import io
 import re
 import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +25,15 @@ from django.test import SimpleTestCase
 from django.urls import reverse
 
 from helhed.citizens.models import Consent
+from helhed.forums.actions.board import do_raise_item, do_resolve_item, do_take_item
+from helhed.forums.actions.forums import (
+    do_add_follow_up,
+    do_create_forum,
+    do_plan_meeting,
+    do_record_decision,
+    do_set_member,
+)
+from helhed.forums.models import Forum, ForumMember, Item
 from helhed.leadership.actions.documentation import do_register_requirement
 from helhed.leadership.actions.principles import do_create_principle, do_register_method
 from helhed.leadership.actions.proposals import do_propose
@@ -32,8 +42,21 @@ from helhed.leadership.actions.span import do_set_span_target
 from helhed.leadership.actions.teams import do_create_team
 from helhed.leadership.models import BurdenProposal, BurdenTheme, DocumentationRequirement, Method
 from helhed.lib.validity import today
+from helhed.organisation.actions_directory import do_add_contact_point
 from helhed.organisation.models import Sector, Staff
-from helhed.test import PASSWORD, BaseTestCase, municipality
+from helhed.plans.actions.contacts import do_log_contact
+from helhed.plans.actions.handovers import do_start_handover
+from helhed.plans.actions.plans import do_add_effort
+from helhed.plans.models import Contact, Handover
+from helhed.test import PASSWORD, BaseTestCase, indicator, make_plan, municipality
+from helhed.trials.actions.trials import (
+    ResultIn,
+    do_apply_for_grant,
+    do_create_trial,
+    do_record_expense,
+    do_write_evaluation,
+)
+from helhed.trials.models import Evaluation
 
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "da" / "LC_MESSAGES"
 PO = CATALOGUE / "django.po"
@@ -300,6 +323,161 @@ class NoEnglishLeftTests(BaseTestCase):
         text = html.unescape(response.content.decode())
         return [m for m in self.english if re.search(rf"(?<!\w){re.escape(m)}(?!\w)", text)]
 
+    def pages_across(self) -> list[tuple[Staff | User | None, str, dict[str, str] | None]]:
+        """Leading across: forums, trial actions, who pays, handovers, contacts, the journey."""
+        forum = do_create_forum(
+            actor=self.chief,
+            name="Chefgruppen",
+            kind=Forum.Kind.CHIEFS_GROUP,
+            cadence=Forum.Cadence.FORTNIGHTLY,
+            mandate="Løser knaster på tværs af forvaltningerne og bevilger til prøvehandlinger.",
+            units=[self.children_admin],
+            yearly_budget=Decimal(500_000),
+            grant_limit=Decimal(100_000),
+        )
+        do_set_member(actor=self.chief, forum=forum, staff=self.chief, role=ForumMember.Role.CHAIR)
+        do_set_member(actor=self.chief, forum=forum, staff=self.leader, role="member")
+        do_set_member(actor=self.chief, forum=forum, staff=self.analyst, role="secretary")
+        do_plan_meeting(
+            actor=self.chief,
+            forum=forum,
+            held_on=today() + dt.timedelta(days=7),
+            agenda="Knaster fra dagligdagen.",
+        )
+        item = do_raise_item(
+            actor=self.teacher,
+            forum=forum,
+            title="Ingen betaler for skolekørsel",
+            description="Skolen og familieafdelingen er uenige om, hvem der betaler.",
+            affected="Børn i dagbehandling",
+            category=Item.Category.BUDGET,
+        )
+        do_take_item(actor=self.chief, item=item)
+        closed = do_raise_item(
+            actor=self.teacher,
+            forum=forum,
+            title="To skemaer til samme oplysning",
+            description="Vi indberetter fravær to steder.",
+            affected="Lærere i indskolingen",
+        )
+        do_resolve_item(actor=self.chief, item=closed, reason="Det ene skema er droppet.")
+        decision = do_record_decision(
+            actor=self.chief,
+            forum=forum,
+            text="Skolen betaler kørslen resten af skoleåret.",
+            mandate_basis="Fordeling af udgifter på tværs",
+            item=item,
+            grant_amount=Decimal(40_000),
+            grant_purpose="Skolekørsel",
+        )
+        do_add_follow_up(
+            actor=self.chief,
+            decision=decision,
+            title="Aftal kørslen med vognmanden",
+            owner=self.leader,
+            due_on=today() + dt.timedelta(days=14),
+        )
+        absence = indicator("fravaer-over-10")
+        trial = do_create_trial(
+            actor=self.leader,
+            title="Skole og familie sammen",
+            hypothesis="Hvis skolen og familieafdelingen mødes hver uge, falder fraværet.",
+            owner=self.leader,
+            units=[self.school, self.family_dept],
+            participants=[self.teacher],
+            indicators=[absence],
+            starts_on=today() - dt.timedelta(days=200),
+            ends_on=today() + dt.timedelta(days=165),
+            comparison="To skoler med det sædvanlige forløb",
+            budget=Decimal(300_000),
+        )
+        do_apply_for_grant(
+            actor=self.leader,
+            trial=trial,
+            forum=forum,
+            amount=Decimal(50_000),
+            reason="En koordinator i et halvt år.",
+        )
+        do_record_expense(
+            actor=self.leader,
+            trial=trial,
+            amount=Decimal(10_000),
+            spent_on=today(),
+            text="Vikartimer",
+        )
+        do_write_evaluation(
+            actor=self.leader,
+            trial=trial,
+            kind=Evaluation.Kind.INTERIM,
+            evaluated_on=today(),
+            summary="Fraværet falder i prøvehandlingen, ikke på sammenligningsskolerne.",
+            persons_in_trial=62,
+            persons_compared=60,
+            results=[ResultIn(absence, Decimal("8.5"), Decimal("12.0"), None)],
+        )
+        plan = make_plan(self.alma, coordinator=self.caseworker)
+        do_add_effort(
+            actor=self.caseworker,
+            plan=plan,
+            expected_version=plan.version,
+            title="Støtte i klassen",
+            legal_basis="serviceloven",
+            responsible_unit=self.family_dept,
+            starts_on=today() - dt.timedelta(days=30),
+            monthly_cost=Decimal(4_000),
+            paying_unit=self.school,
+        )
+        handover = do_start_handover(
+            actor=self.teacher,
+            citizen=self.alma,
+            kind=Handover.Kind.OTHER,
+            from_unit=self.school,
+            to_unit=self.family_dept,
+            deadline=today() + dt.timedelta(days=10),
+            note="Alma skal have støtte fra familieafdelingen efter sommerferien.",
+        )
+        do_log_contact(
+            actor=self.teacher,
+            citizen=self.alma,
+            unit=self.school,
+            contacted_on=today(),
+            channel=Contact.Channel.PHONE,
+            purpose="Talte med moren om morgenerne",
+        )
+        do_add_contact_point(
+            actor=self.leader,
+            unit=self.school,
+            name="Skolens kontor",
+            phone="72 68 00 00",
+            email="kontor@bakkeskolen.example",
+            opening_hours="Hverdage 8-15",
+            has_capacity=True,
+            capacity_note="Ingen ventetid lige nu",
+        )
+        alma = [self.alma.pk]
+        return [
+            (self.leader, reverse("forums:list"), None),
+            (self.chief, reverse("forums:detail", args=[forum.pk]), None),
+            (self.chief, reverse("forums:board", args=[forum.pk]), None),
+            (self.chief, reverse("forums:item", args=[item.pk]), None),
+            (self.teacher, reverse("forums:obstacles_mine"), None),
+            (self.chief, reverse("forums:decisions"), None),
+            (self.chief, reverse("forums:decision", args=[decision.pk]), None),
+            (self.chief, reverse("forums:assessments", args=[forum.pk]), None),
+            (self.chief, reverse("trials:list"), None),
+            (self.leader, reverse("trials:detail", args=[trial.pk]), None),
+            (self.leader, reverse("plans:payments_open"), None),
+            (self.leader, reverse("plans:payments_ledger"), None),
+            (self.teacher, reverse("plans:handovers"), None),
+            (self.caseworker, reverse("plans:handover_detail", args=[handover.pk]), None),
+            (self.leader, reverse("plans:handovers_overdue"), None),
+            (self.caseworker, reverse("plans:contacts_to_see"), None),
+            (self.caseworker, reverse("plans:contact_map", args=alma), None),
+            (self.leader, reverse("organisation:directory"), None),
+            (self.caseworker, reverse("plans:journey", args=alma), None),
+            (self.guardian, reverse("plans:family_journey", args=alma), None),
+        ]
+
     def test_the_pages_are_all_danish(self) -> None:
         consent = Consent.objects.create(
             citizen=self.alma,
@@ -403,6 +581,7 @@ class NoEnglishLeftTests(BaseTestCase):
             (self.leader, reverse("leadership:reforms"), None),
             (self.leader, reverse("leadership:teams"), None),
             (self.leader, reverse("leadership:team", args=[team.pk]), None),
+            *self.pages_across(),
         ]
         for who, url, data in pages:
             with self.subTest(who=str(who), url=url, post=data is not None):

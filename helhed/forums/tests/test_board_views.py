@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.urls import reverse
 
 from helhed.forums.actions import board as actions
@@ -78,6 +79,7 @@ class RaiseTests(ForumCase):
 
     def test_the_form_warns_and_a_cpr_number_is_refused(self) -> None:
         self.login(self.teacher)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the warning in English
         page = self.client.get(reverse("forums:board", args=[self.leaders.pk]))
         assert "Never name a citizen" in page.content.decode()
         assert f'<input type="hidden" name="forum" value="{self.leaders.pk}">' in (
@@ -178,6 +180,7 @@ class TakeAndSettleTests(ForumCase):
     def test_escalating_from_a_forum_without_a_next_one_is_refused(self) -> None:
         item = self.raise_item(forum=self.steering, by=self.director)
         self.login(self.director)  # the chair
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the message in English
         response = self.client.post(
             reverse("forums:item_settle", args=[item.pk]),
             {"outcome": "escalate", "reason": "Videre til byrådet."},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -27,6 +28,7 @@ class MapTests(ContactCase):
         old = self.log(self.teacher, purpose="Long ago")
         Contact.objects.filter(pk=old.pk).update(contacted_on=today() - dt.timedelta(days=400))
         self.login(self.caseworker)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # English relations
         response = self.client.get(self.url())
         assert response.status_code == 200
         groups = {g.unit.name: g for g in response.context["map"].groups if g.unit}
@@ -126,6 +128,7 @@ class ToSeeTests(ContactCase):
         contact = self.log(self.teacher, purpose="Called about lunch")
         self.log(self.colleague, purpose="Same unit, not sent")
         self.login(self.caseworker)
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         home = self.client.get(reverse("home"))
         self.assertContains(home, 'data-attention="contacts"')
         self.assertContains(home, "1 contact with your families to see")

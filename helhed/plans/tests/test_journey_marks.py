@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.urls import reverse
 
 from helhed.audit import codes
@@ -141,6 +142,7 @@ class StaffMarkTests(MarkCase):
 
 class FamilyMarkTests(MarkCase):
     def test_the_family_marks_once_and_is_shown_as_the_family(self) -> None:
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # who marked, in English
         self.login(self.teacher)
         self.meeting_mark("red", "Started late")
         self.login(self.guardian)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from helhed import policy
 from helhed.forums.models import Forum, ForumMember
@@ -273,7 +274,7 @@ class OutcomeTests(TrialCase):
     def test_the_outcome_needs_a_final_evaluation_first(self) -> None:
         trial = self.make_trial()
         self.evaluate(trial, kind=Evaluation.Kind.INTERIM)
-        with pytest.raises(ValidationError) as exc:
+        with pytest.raises(ValidationError) as exc, translation.override("en"):
             actions.do_decide_outcome(
                 actor=self.leader,
                 trial=trial,

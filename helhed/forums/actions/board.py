@@ -120,7 +120,11 @@ def do_raise_item(
 
 
 def _locked(item: Item) -> Item:
-    return Item.objects.select_for_update().select_related("forum__escalates_to").get(pk=item.pk)
+    return (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("forum__escalates_to")
+        .get(pk=item.pk)
+    )
 
 
 @transaction.atomic

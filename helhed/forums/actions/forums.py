@@ -412,7 +412,11 @@ def do_plan_meeting(
 @transaction.atomic
 def do_record_minutes(*, actor: Staff, meeting: ForumMeeting, minutes: str) -> ForumMeeting:
     """Record the minutes of a meeting that has taken place, and mark it held."""
-    meeting = ForumMeeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+    meeting = (
+        ForumMeeting.objects.select_for_update(of=("self",))
+        .select_related("forum")
+        .get(pk=meeting.pk)
+    )
     _require_recorder(actor, meeting.forum)
     minutes = minutes.strip()
     errors: dict[str, str] = {}
@@ -437,7 +441,11 @@ def do_record_minutes(*, actor: Staff, meeting: ForumMeeting, minutes: str) -> F
 @transaction.atomic
 def do_cancel_meeting(*, actor: Staff, meeting: ForumMeeting) -> ForumMeeting:
     """Cancel a planned meeting (a held one stays held)."""
-    meeting = ForumMeeting.objects.select_for_update().select_related("forum").get(pk=meeting.pk)
+    meeting = (
+        ForumMeeting.objects.select_for_update(of=("self",))
+        .select_related("forum")
+        .get(pk=meeting.pk)
+    )
     _require_recorder(actor, meeting.forum)
     if meeting.status != ForumMeeting.Status.PLANNED:
         raise ValidationError(

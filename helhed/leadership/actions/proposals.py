@@ -156,7 +156,7 @@ def do_propose(
 def _locked(proposal: BurdenProposal) -> BurdenProposal:
     """The proposal re-read under a lock, so that two leaders cannot both decide it."""
     return (
-        BurdenProposal.objects.select_for_update()
+        BurdenProposal.objects.select_for_update(of=("self",))
         .select_related("rule", "requirement", "decision_unit", "theme")
         .get(pk=proposal.pk)
     )

@@ -99,7 +99,7 @@ def days_overdue(handover: Handover, on: dt.date | None = None) -> int:
 def _lock(handover: Handover) -> Handover:
     """Re-read the handover under a row lock, so that two answers cannot both win."""
     return (
-        Handover.objects.select_for_update()
+        Handover.objects.select_for_update(of=("self",))
         .select_related("from_unit", "to_unit")
         .get(pk=handover.pk)
     )

@@ -509,7 +509,7 @@ def do_decide_application(
     linked to the application.
     """
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("trial", "forum")
         .get(pk=application.pk)
     )

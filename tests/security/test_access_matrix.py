@@ -782,7 +782,7 @@ ROUTES: dict[tuple[str, str, str], Route] = {
     ("forum", "view", "web"): Route("forums:detail", ("forum",)),
     ("forum", "view", "api"): Route("/api/forums/{forum}"),
     ("forum", "list", "web"): Route("forums:list", finds=web_link("forums:detail", "forum")),
-    ("forum", "list", "api"): Route("/api/forums/", finds=api_id("forum")),
+    ("forum", "list", "api"): Route("/api/forums", finds=api_id("forum")),
     ("forum", "change", "web"): Route(
         "forums:decision_create",
         ("forum",),
@@ -835,7 +835,7 @@ ROUTES: dict[tuple[str, str, str], Route] = {
     ("trial", "view", "web"): Route("trials:detail", ("trial",)),
     ("trial", "view", "api"): Route("/api/trials/{trial}"),
     ("trial", "list", "web"): Route("trials:list", finds=web_link("trials:detail", "trial")),
-    ("trial", "list", "api"): Route("/api/trials/", finds=api_id("trial")),
+    ("trial", "list", "api"): Route("/api/trials", finds=api_id("trial")),
     ("application", "view", "web"): Route("trials:application", ("application",)),
     ("application", "view", "api"): Route("/api/trials/applications/{application}"),
     ("application", "list", "api"): Route("/api/trials/applications", finds=api_id("application")),

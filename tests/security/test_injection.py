@@ -700,7 +700,7 @@ class InjectionTests(SecurityCase):
         """
         forum = self.api(
             "POST",
-            "/api/forums/",  # the forums' and trials' collections end in a slash
+            "/api/forums",
             {"name": payload, "kind": "strategic_forum", "cadence": "monthly", "mandate": payload},
             as_="director",
         )
@@ -723,7 +723,7 @@ class InjectionTests(SecurityCase):
         )
         trial = self.api(
             "POST",
-            "/api/trials/",
+            "/api/trials",
             {
                 "title": payload,
                 "hypothesis": payload,

@@ -7,6 +7,6 @@ from ninja import Router
 from helhed.forums.api import assessments, board, forums
 
 router = Router(tags=["forums"])
-router.add_router("/", forums.router)
-router.add_router("/board", board.router)
-router.add_router("/self-assessments", assessments.router)
+router.add_router("/forums", forums.router)
+router.add_router("/forums/board", board.router)
+router.add_router("/forums/self-assessments", assessments.router)

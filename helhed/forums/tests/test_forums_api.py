@@ -13,7 +13,7 @@ from helhed.lib.validity import today
 
 BASE = "/api/forums"
 # The list and set-up answer at the router's root, with its slash.
-LIST = f"{BASE}/"
+LIST = BASE
 
 
 class ForumApiCase(ForumCase, ApiTestCase):
@@ -226,7 +226,7 @@ class SchemaTests(ForumApiCase):
         assert response.status_code == 200
         paths = response.json()["paths"]
         for path in (
-            "/api/forums/",
+            "/api/forums",
             "/api/forums/{forum_id}",
             "/api/forums/{forum_id}/decisions",
             "/api/forums/decisions",

@@ -7,4 +7,4 @@ from ninja import Router
 from helhed.trials.api import trials
 
 router = Router(tags=["trials"])
-router.add_router("/", trials.router)
+router.add_router("/trials", trials.router)

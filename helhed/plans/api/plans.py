@@ -88,6 +88,9 @@ class EffortOut(Schema):
     goal_ids: list[int]
     method_id: int | None = None
     method: str | None = None
+    paying_unit_id: int | None = None
+    paying_authority: str = ""
+    payer_agreed_on: dt.date | None = None
     plan_version: int
 
 
@@ -165,6 +168,10 @@ class EffortIn(Schema):
     citizen_id: int | None = None
     goal_ids: list[int] = Field(default_factory=list)
     method_id: int | None = Field(None, description="A method of the municipality's library.")
+    paying_unit_id: int | None = Field(None, description="The budget (a unit) that pays.")
+    paying_authority: str = Field(
+        "", max_length=150, pattern=NO_NUL_PATTERN, description="Another authority that pays."
+    )
 
 
 class EffortPatch(Schema):
@@ -181,6 +188,10 @@ class EffortPatch(Schema):
     citizen_id: int | None = None
     goal_ids: list[int] | None = None
     method_id: int | None = Field(None, description="A method of the library; null removes it.")
+    paying_unit_id: int | None = Field(
+        None, description="The paying budget; null with an empty authority removes the payer."
+    )
+    paying_authority: str | None = Field(None, max_length=150, pattern=NO_NUL_PATTERN)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -240,6 +251,9 @@ def _effort_out(effort: Effort) -> dict[str, Any]:
         "goal_ids": sorted(g.pk for g in effort.goals.all()),
         "method_id": effort.method_id,
         "method": effort.method.name if effort.method else None,
+        "paying_unit_id": effort.paying_unit_id,
+        "paying_authority": effort.paying_authority,
+        "payer_agreed_on": effort.payer_agreed_on,
         "plan_version": effort.plan.version,
     }
 
@@ -367,7 +381,27 @@ def _effort_arguments(
             )
     elif "method_id" in data:
         method = None
+    # The payer, like the method: not sent keeps it (a change), sent replaces both fields.
+    payer: dict[str, Any] = {}
+    if effort is None or "paying_unit_id" in data or "paying_authority" in data:
+        paying_unit = None
+        if data.get("paying_unit_id") is not None:
+            paying_unit = (
+                policy.visible_units(request.user)
+                .filter(pk=data["paying_unit_id"], municipality_id=plan.municipality_id)
+                .first()
+            )
+            if paying_unit is None:
+                raise ValidationError(
+                    {"paying_unit_id": "Unknown unit in the plan's municipality."},
+                    code="unknown_unit",
+                )
+        payer = {
+            "paying_unit": paying_unit,
+            "paying_authority": data.get("paying_authority") or "",
+        }
     return {
+        **payer,
         "expected_version": data["expected_version"],
         "title": pick("title", effort.title if effort else ""),
         "description": pick("description", effort.description if effort else ""),

@@ -13,7 +13,7 @@ from helhed.plans.actions.payments import do_agree_payer
 from helhed.plans.actions.plans import do_update_effort
 from helhed.plans.models import Effort
 from helhed.plans.tests.payments_case import PaymentsCase
-from helhed.test import make_unit
+from helhed.test import BaseTestCase, make_plan, make_unit
 
 
 class ProposePayerTests(PaymentsCase):
@@ -225,3 +225,69 @@ class AgreePayerApiTests(PaymentsCase):
         assert response.json()["agreed_on"] == today().isoformat()
         detail = self.client.get(f"/api/payments/efforts/{self.after_school.pk}")
         assert detail.json()["can_agree"] is False
+
+
+class EffortPayerApiTests(BaseTestCase):
+    """The plans API proposes an effort's payer like the effort form does."""
+
+    def test_the_api_proposes_keeps_and_changes_the_payer(self) -> None:
+        plan = make_plan(self.alma, coordinator=self.caseworker)
+        self.login(self.caseworker)
+        added = self.client.post(
+            f"/api/plans/{plan.pk}/efforts",
+            {
+                "expected_version": plan.version,
+                "title": "Støtte i klassen",
+                "responsible_unit_id": self.school.pk,
+                "legal_basis": "folkeskoleloven",
+                "starts_on": "2026-01-05",
+                "paying_unit_id": self.family_dept.pk,
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(added.status_code, 201, added.content)
+        body = added.json()
+        self.assertEqual(
+            (body["paying_unit_id"], body["payer_agreed_on"]), (self.family_dept.pk, None)
+        )
+        plan.refresh_from_db()
+        kept = self.client.patch(
+            f"/api/plans/{plan.pk}/efforts/{body['id']}",
+            {"expected_version": plan.version, "title": "Støtte i klassen, 10 timer"},
+            content_type="application/json",
+        )
+        self.assertEqual(kept.json()["paying_unit_id"], self.family_dept.pk)
+        plan.refresh_from_db()
+        changed = self.client.patch(
+            f"/api/plans/{plan.pk}/efforts/{body['id']}",
+            {
+                "expected_version": plan.version,
+                "paying_unit_id": None,
+                "paying_authority": "Region Hovedstaden",
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(changed.status_code, 200, changed.content)
+        self.assertEqual(
+            (changed.json()["paying_unit_id"], changed.json()["paying_authority"]),
+            (None, "Region Hovedstaden"),
+        )
+
+    def test_a_unit_of_another_municipality_is_refused_as_payer(self) -> None:
+        plan = make_plan(self.alma, coordinator=self.caseworker)
+        other = self.outsider.role_assignments.get().unit
+        self.login(self.caseworker)
+        response = self.client.post(
+            f"/api/plans/{plan.pk}/efforts",
+            {
+                "expected_version": plan.version,
+                "title": "Støtte",
+                "responsible_unit_id": self.school.pk,
+                "legal_basis": "folkeskoleloven",
+                "starts_on": "2026-01-05",
+                "paying_unit_id": other.pk,
+            },
+            content_type="application/json",
+        )
+        self.assertEqual(response.status_code, 422)
+        self.assertIn("paying_unit_id", response.content.decode())

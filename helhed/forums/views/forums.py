@@ -38,6 +38,7 @@ from helhed.forums.forms.forums import (
     MinutesForm,
 )
 from helhed.forums.models import Decision, Forum, ForumMeeting
+from helhed.lib.exports import spreadsheet_safe
 from helhed.lib.validity import today
 from helhed.lib.views import parse_id, query_without_page
 from helhed.organisation.models import Staff
@@ -467,11 +468,6 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     return render(request, "forums/forum_decision_log.html", context)
 
 
-def _csv_cell(value: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @login_required
 @require_GET
 def decision_log_csv(request: HttpRequest) -> HttpResponse:
@@ -496,13 +492,13 @@ def decision_log_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 d.decided_on.isoformat(),
-                _csv_cell(d.forum.name),
-                _csv_cell(d.text),
-                _csv_cell(d.mandate_basis),
+                spreadsheet_safe(d.forum.name),
+                spreadsheet_safe(d.text),
+                spreadsheet_safe(d.mandate_basis),
                 d.decided_by.full_name,
                 d.meeting.held_on.isoformat() if d.meeting else "",
                 f"{d.grant_amount:.2f}" if d.grant_amount is not None else "",
-                _csv_cell(d.grant_purpose),
+                spreadsheet_safe(d.grant_purpose),
             ]
         )
     response = HttpResponse(

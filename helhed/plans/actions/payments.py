@@ -42,6 +42,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from helhed.lib.exports import spreadsheet_safe
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff, Unit
 from helhed.plans.models import Effort
@@ -321,7 +322,15 @@ def _header() -> list[str]:
 
 def _table(ledger: Ledger) -> list[list[str | int | Decimal]]:
     rows: list[list[str | int | Decimal]] = [
-        [r.budget, _("yes") if r.external else _("no"), r.efforts, r.agreed, r.open, r.total]
+        # An external authority's name is typed by plan editors: never a formula.
+        [
+            spreadsheet_safe(r.budget),
+            _("yes") if r.external else _("no"),
+            r.efforts,
+            r.agreed,
+            r.open,
+            r.total,
+        ]
         for r in ledger.rows
     ]
     rows.append([_("All budgets"), "", ledger.efforts, ledger.agreed, ledger.open, ledger.total])

@@ -205,3 +205,15 @@ class LedgerApiTests(PaymentsCase):
         assert self.client.get("/api/payments/ledger").status_code == 404
         self.login(self.outsider)
         assert self.client.get("/api/payments/ledger").status_code == 404
+
+
+class LedgerFormulaTests(PaymentsCase):
+    """An authority's name typed by a plan editor never runs as a spreadsheet formula."""
+
+    def test_a_name_starting_like_a_formula_is_quoted_in_csv_and_excel(self) -> None:
+        row = actions.LedgerRow(budget='=HYPERLINK("http://x")', unit_id=None, external=True)
+        ledger = actions.Ledger(period=actions.parse_period("2026-Q1"), rows=[row])
+        text = actions.ledger_csv(ledger).decode("utf-8-sig")
+        self.assertIn("'=HYPERLINK", text)
+        sheet = load_workbook(io.BytesIO(actions.ledger_xlsx(ledger))).active
+        self.assertEqual(sheet.cell(row=3, column=1).value, '\'=HYPERLINK("http://x")')

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from helhed import policy
+from helhed.lib.exports import spreadsheet_safe
 from helhed.lib.validity import today
 from helhed.lib.views import query_without_page
 from helhed.results.charts import trend_svg
@@ -147,8 +148,8 @@ def trials_export(request: HttpRequest) -> HttpResponse:
         granted, spent = t.granted, t.spent  # type: ignore[attr-defined]
         writer.writerow(
             [
-                _safe_cell(t.title),
-                _safe_cell(t.owner.full_name),
+                spreadsheet_safe(t.title),
+                spreadsheet_safe(t.owner.full_name),
                 actions.display_status(t),
                 t.starts_on.isoformat(),
                 t.ends_on.isoformat(),
@@ -162,11 +163,6 @@ def trials_export(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
-
-
-def _safe_cell(value: str) -> str:
-    """A text cell a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 # --------------------------------------------------------------------------- creating and changing

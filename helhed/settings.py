@@ -63,6 +63,9 @@ CPR_KEYS = [
 ]
 # Keyed hash (HMAC) for looking up a CPR number and for analytics pseudonyms.
 PSEUDONYM_KEY = _secret("HELHED_PSEUDONYM_KEY", "test-only-pseudonym-key")
+
+# The analytics engine's observation store (DuckDB), apart from the operational database.
+ANALYTICS_STORE = Path(env_str("HELHED_ANALYTICS_STORE", str(VAR_DIR / "analytics.duckdb")))
 # Keys the audit log's hash chain (HMAC): whoever can write to the database but
 # does not hold this key cannot forge a chain that `helhed audit verify` accepts.
 AUDIT_KEY = _secret("HELHED_AUDIT_KEY", "test-only-audit-key")
@@ -99,6 +102,7 @@ INSTALLED_APPS = [
     "helhed.leadership",
     "helhed.forums",
     "helhed.trials",
+    "helhed.analytics",
     "helhed.api",
     "helhed.demo",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("leadership/", include("helhed.leadership.urls")),
     path("forums/", include("helhed.forums.urls")),
     path("trials/", include("helhed.trials.urls")),
+    path("analytics/", include("helhed.analytics.urls")),
     path("", include("helhed.plans.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from helhed.analytics.api import router as analytics_router
 from helhed.api import errors
 from helhed.api.auth import API_AUTH
 from helhed.audit.api import router as audit_router
@@ -41,3 +42,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/leadership", leadership_router)
 api.add_router("/", forums_router)
 api.add_router("/", trials_router)
+api.add_router("/analytics", analytics_router)

@@ -358,6 +358,13 @@ class Measurement(models.Model):
         blank=True,
         help_text=_("How many persons the value is based on; fewer than 5 is not shown."),
     )
+    # Set by the analytics engine's complementary suppression: the value is based
+    # on enough persons, but showing it would let a reader subtract a hidden one.
+    suppressed = models.BooleanField(
+        _("suppressed"),
+        default=False,
+        help_text=_("Hidden so that a value under 5 persons cannot be worked out from it."),
+    )
     source = models.CharField(
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )

@@ -90,8 +90,9 @@ def trend(latest: Decimal | None, earlier: Decimal | None, *, higher_is_better: 
     return Trend.IMPROVING if better else Trend.WORSENING
 
 
-def is_suppressed(indicator: Indicator, persons: int | None) -> bool:
-    return indicator.counts_persons and persons is not None and persons < MIN_PERSONS
+def is_suppressed(indicator: Indicator, persons: int | None, *, hidden: bool = False) -> bool:
+    """Fewer than five persons, or ``hidden`` by the analytics engine's complementary rule."""
+    return hidden or (indicator.counts_persons and persons is not None and persons < MIN_PERSONS)
 
 
 def format_value(indicator: Indicator, value: Decimal | None) -> str:
@@ -158,7 +159,14 @@ class ValueBook:
             qs = qs.filter(period_start__lte=until)
         self._rows: dict[tuple[int, uuid.UUID], dict[str, Measurement]] = defaultdict(dict)
         for row in qs.only(
-            "indicator_id", "unit_key", "period", "period_start", "value", "persons", "source"
+            "indicator_id",
+            "unit_key",
+            "period",
+            "period_start",
+            "value",
+            "persons",
+            "source",
+            "suppressed",
         ):
             self._rows[(row.indicator_id, row.unit_key)][row.period] = row
 
@@ -245,7 +253,7 @@ def build_status(
     if latest is not None:
         status.value_period = Period.parse(latest.period)
         status.persons = latest.persons
-        status.suppressed = is_suppressed(indicator, latest.persons)
+        status.suppressed = is_suppressed(indicator, latest.persons, hidden=latest.suppressed)
         status.value = latest.value
         # By dates, not by ``Period`` order: that compares the kind first, so a
         # value of another kind (from before a change of frequency) would sort wrong.
@@ -262,11 +270,13 @@ def build_status(
         earlier = values.get(indicator, unit, _year_earlier(indicator, status.value_period))
         if earlier is None:
             earlier = values.get(indicator, unit, status.value_period.previous())
-        if earlier is not None and not is_suppressed(indicator, earlier.persons):
+        if earlier is not None and not is_suppressed(
+            indicator, earlier.persons, hidden=earlier.suppressed
+        ):
             status.trend = trend(shown, earlier.value, higher_is_better=indicator.higher_is_better)
     for at in own.back(history):
         row = values.get(indicator, unit, at)
-        hidden = row is not None and is_suppressed(indicator, row.persons)
+        hidden = row is not None and is_suppressed(indicator, row.persons, hidden=row.suppressed)
         target = targets.target_for(indicator, unit, at)
         status.series.append(
             Point(

@@ -179,7 +179,9 @@ def _changeable_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 def _measurement_out(measurement: Measurement) -> dict[str, Any]:
-    hidden = status.is_suppressed(measurement.indicator, measurement.persons)
+    hidden = status.is_suppressed(
+        measurement.indicator, measurement.persons, hidden=measurement.suppressed
+    )
     return {
         "id": measurement.pk,
         "indicator_id": measurement.indicator_id,

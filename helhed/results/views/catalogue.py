@@ -203,7 +203,7 @@ def _measurement_rows(
     rows = []
     for measurement in measurements:
         period = Period.parse(measurement.period)
-        hidden = status.is_suppressed(indicator, measurement.persons)
+        hidden = status.is_suppressed(indicator, measurement.persons, hidden=measurement.suppressed)
         target = book.target_for(indicator, measurement.unit, period)
         rows.append(
             {

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format messages bench browser-deps clean
+.PHONY: demo test lint format messages bench bench-national browser-deps spark-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ demo: $(STAMP)
 	PORT=$(PORT) $(BIN)/helhed demo --serve
 
 ## make test: the whole suite (SQLite, or PostgreSQL when HELHED_DATABASE_URL is set).
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps spark-deps
 	$(BIN)/python -m pytest -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
@@ -40,6 +40,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/subtree.py
 	$(BIN)/python benchmarks/results_status.py
 	$(BIN)/python benchmarks/audit_log.py
+	$(BIN)/helhed bench --size aarhus
+
+## make bench-national: the analytics engine at the whole country's size (several minutes).
+bench-national: $(STAMP)
+	$(BIN)/helhed bench --size national
 
 ## make messages: refresh the Danish translation catalogue and compile it.
 messages: $(STAMP)
@@ -50,6 +55,13 @@ browser-deps:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "Installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# The Spark equality test needs Java (Debian's 17); install it when we can.
+spark-deps:
+	@if ! command -v java >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's Java for the Spark tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
 	fi
 
 clean:

@@ -2761,3 +2761,89 @@ def can_mark_journey(user: AnyUser, citizen: Citizen) -> bool:
         and can_view_citizen(user, citizen)
         and not rests_on_emergency_access(user, citizen)
     )
+
+
+# --------------------------------------------------------------------------- analytics
+#
+# The dashboards read the analytics engine's published cells: aggregates about
+# units, suppressed before they were stored (fewer than five persons, and
+# complementary), so a politician sees of a unit exactly what a leader sees.
+# Who sees which unit's cells follows the results pages (``results_units``):
+# leaders their units, everything beneath and two levels up; front-line staff
+# their units and two up; analysts and politicians the whole municipality.
+# Only today's registrations: the engine computes over today's unit tree, and
+# a unit's cells follow its identity (key) across reorganisations.
+
+
+def analytics_units(user: AnyUser, on: dt.date | None = None) -> UnitQuerySet:
+    """Units whose dashboards the user may see."""
+    on = on or today()
+    return results_units(user, on).valid_on(on)
+
+
+def get_unit_for_analytics(user: AnyUser, unit_id: int) -> Unit:
+    """The unit if the user may see its dashboard, else 404."""
+    unit = (
+        analytics_units(user)
+        .select_related("municipality", "unit_type", "parent")
+        .filter(pk=unit_id)
+        .first()
+    )
+    if unit is None:
+        raise Http404("No such unit")
+    return unit
+
+
+def may_compare_municipality(user: AnyUser) -> bool:
+    """Leaders, analysts and politicians compare their municipality with comparable ones."""
+    staff = staff_for(user)
+    return (
+        staff is not None
+        and _own_roles(
+            staff, today(), Role.Kind.LEADER, Role.Kind.ANALYST, Role.Kind.POLITICIAN
+        ).exists()
+    )
+
+
+def may_rank_schools(user: AnyUser, municipality: Municipality) -> bool:
+    """Those who compare the municipality and see every unit the schools sit in.
+
+    Front-line staff see their own school's results, not a league table of the
+    schools: a ranking is a leadership tool.
+    """
+    staff = staff_for(user)
+    if staff is None or staff.municipality_id != municipality.pk:
+        return False
+    if not may_compare_municipality(user):
+        return False
+    areas = set(
+        Unit.objects.valid_on(today())
+        .filter(municipality=municipality, sector__code="school", unit_type__code="institution")
+        .values_list("parent_id", flat=True)
+    ) - {None}
+    return bool(areas) and analytics_units(user).filter(pk__in=areas).count() == len(areas)
+
+
+def what_works_efforts(user: AnyUser) -> QuerySet[Effort]:
+    """Efforts whose outcomes the user may compare (aggregated and suppressed, never persons).
+
+    Analysts, politicians and the director: the municipality's efforts; other
+    leaders: the efforts supplied by the units they lead and everything beneath.
+    Front-line staff compare nothing here: they see their own citizens' progress
+    in the plans.
+    """
+    staff = staff_for(user)
+    if staff is None:
+        return Effort.objects.none()
+    on = today()
+    kinds = set(
+        _own_roles(
+            staff, on, Role.Kind.LEADER, Role.Kind.ANALYST, Role.Kind.POLITICIAN
+        ).values_list("role__kind", flat=True)
+    )
+    home = Effort.objects.filter(responsible_unit__municipality_id=staff.municipality_id)
+    if Role.Kind.ANALYST in kinds or Role.Kind.POLITICIAN in kinds or is_director(user, on):
+        return home
+    if Role.Kind.LEADER in kinds:
+        return home.filter(responsible_unit__in=led_units(user, on))
+    return Effort.objects.none()

@@ -4,4 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from helhed.analytics.views import benchmark, dashboard, exports, whatworks
+
+urlpatterns: list[URLPattern] = [
+    *dashboard.urlpatterns,
+    *exports.urlpatterns,
+]
+
+urlpatterns += benchmark.urlpatterns
+urlpatterns += whatworks.urlpatterns

@@ -8,6 +8,7 @@ file stops the command before anything is computed.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from helhed.analytics import store
 from helhed.analytics.actions import compute_and_publish, units_from_organisation
+from helhed.analytics.operational import observations_since
 from helhed.analytics.progress import ProgressLine
 
 
@@ -28,6 +30,17 @@ class Command(BaseCommand):
             "--load", type=Path, nargs="*", default=[], help="CSV or Parquet files to add first."
         )
         parser.add_argument("--full", action="store_true", help="Recompute every period.")
+        parser.add_argument(
+            "--from-database",
+            action="store_true",
+            help="Add the notifications registered in Helhed (pseudonymised) first.",
+        )
+        parser.add_argument(
+            "--since",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="With --from-database: only those received on or after this day (YYYY-MM-DD).",
+        )
         parser.add_argument(
             "--refresh-units",
             action="store_true",
@@ -51,6 +64,14 @@ class Command(BaseCommand):
                 except store.StoreError as exc:
                     raise CommandError(f"{file}: {exc}") from exc
                 progress(f"loaded {rows:,} observations from {file.name}")
+            if options["from_database"]:
+                try:
+                    rows = store.load_rows(
+                        connection, observations_since(options["since"]), "Helhed: notifications"
+                    )
+                except store.StoreError as exc:
+                    raise CommandError(f"Helhed's notifications: {exc}") from exc
+                progress(f"loaded {rows:,} notifications from Helhed's database")
             published = compute_and_publish(connection, full=options["full"], progress=progress)
         finally:
             connection.close()

@@ -87,14 +87,31 @@ def compute_and_publish(
 ) -> Published:
     """Compute what is new in the store (everything with ``full``) and publish it."""
     say = progress or (lambda _text: None)
-    started = time.perf_counter()
     ranges = None if full else store.pending_ranges(connection)
-    published = Published()
     if ranges == []:
         say("nothing new to compute")
-        return published
-    run = ComputeRun.objects.create()
+        return Published()
+    started = time.perf_counter()
     result = engine.compute(connection, DEFINITIONS, ranges, progress=say)
+    return publish(connection, result, progress=say, started=started)
+
+
+def publish(
+    connection: Any,
+    result: engine.Result,
+    *,
+    progress: Progress | None = None,
+    started: float | None = None,
+) -> Published:
+    """Suppress and store a result, from DuckDB or from Spark (``spark.compute_on_spark``).
+
+    ``connection`` is the store the result was computed from: its unit tree
+    gives the parents for suppression and the units' keys.
+    """
+    say = progress or (lambda _text: None)
+    started = time.perf_counter() if started is None else started
+    published = Published()
+    run = ComputeRun.objects.create()
     cells = result.cells
     say(f"suppression of {len(cells):,} cells")
     parents = dict(connection.execute("SELECT unit_id, parent_id FROM units").fetchall())

@@ -18,8 +18,12 @@ agrees to the last digit):
 * ``Rate``: events (``event_kind``) in the period per person of a population
   (``population_kind``, counted once a year, 1 January) in the period's
   year. Persons = the population. (Notifications per 1,000 children.)
-* ``ActiveRate``: persons with a spell (``start_kind`` to ``end_kind``)
-  overlapping the period per person of the population. (Placements.)
+* ``ActiveRate``: persons with a spell (``start_kind`` to the person's next
+  event) overlapping the period per person of the population. (Placements.)
+  An end and a start on the same day read as a change of placement (the end
+  closes the earlier spell); a start without an end is closed by the next
+  start. A placement that starts and ends on one day is therefore read as
+  still open: send such a stay with its end on the next day.
 * ``Mean``: the sum of the values over the number of observations. Persons =
   the distinct persons answering. (Well-being.)
 * ``Total``: the sum of the values divided by ``scale``; no denominator.

@@ -204,7 +204,9 @@ def _active_rate(definition: Definition, template: ActiveRate, code: str) -> str
 SELECT s.unit_id, p.period, s.sex, {age_band("p.year")} AS age_band,
        COUNT(DISTINCT s.pseudonym) AS events
 FROM (SELECT pseudonym, unit_id, sex, birth_year, date AS started,
-             CASE WHEN next_kind = {end} THEN next_date END AS ended
+             -- The next event closes the spell: an end, or a new start without a
+             -- recorded end (a change of placement; the new spell carries on).
+             CASE WHEN next_kind IS NOT NULL THEN next_date END AS ended
       FROM (SELECT pseudonym, unit_id, sex, birth_year, date, kind,
                    LEAD(kind) OVER (PARTITION BY pseudonym ORDER BY date, kind, unit_id)
                        AS next_kind,
@@ -230,9 +232,9 @@ SELECT l.indicator, c.ancestor AS unit_id, l.period,
        CASE WHEN GROUPING(l.sex) = 0 THEN CONCAT('sex:', l.sex)
             WHEN GROUPING(l.age_band) = 0 THEN CONCAT('age:', l.age_band)
             ELSE 'all' END AS grp,
-       SUM(l.numerator) AS numerator,
-       SUM(l.denominator) AS denominator,
-       SUM(l.persons) AS persons
+       CAST(SUM(l.numerator) AS BIGINT) AS numerator,
+       CAST(SUM(l.denominator) AS BIGINT) AS denominator,
+       CAST(SUM(l.persons) AS BIGINT) AS persons
 FROM leaves l JOIN closure c ON c.descendant = l.unit_id
 GROUP BY GROUPING SETS (
     (l.indicator, c.ancestor, l.period),
@@ -247,7 +249,7 @@ SELECT l.indicator, l.unit_id, l.period,
        CASE WHEN GROUPING(l.sex) = 0 THEN CONCAT('sex:', l.sex)
             WHEN GROUPING(l.age_band) = 0 THEN CONCAT('age:', l.age_band)
             ELSE 'all' END AS grp,
-       SUM(l.persons) AS persons
+       CAST(SUM(l.persons) AS BIGINT) AS persons
 FROM leaves l
 GROUP BY GROUPING SETS (
     (l.indicator, l.unit_id, l.period),

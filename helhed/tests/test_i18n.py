@@ -23,7 +23,9 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase
 from django.urls import reverse
+from django.utils import timezone
 
+from helhed.analytics.models import Cell, ComputeRun, Profile
 from helhed.citizens.models import Consent
 from helhed.forums.actions.board import do_raise_item, do_resolve_item, do_take_item
 from helhed.forums.actions.forums import (
@@ -43,12 +45,21 @@ from helhed.leadership.actions.teams import do_create_team
 from helhed.leadership.models import BurdenProposal, BurdenTheme, DocumentationRequirement, Method
 from helhed.lib.validity import today
 from helhed.organisation.actions_directory import do_add_contact_point
-from helhed.organisation.models import Sector, Staff
+from helhed.organisation.models import Sector, Staff, Unit
 from helhed.plans.actions.contacts import do_log_contact
 from helhed.plans.actions.handovers import do_start_handover
 from helhed.plans.actions.plans import do_add_effort
 from helhed.plans.models import Contact, Handover
-from helhed.test import PASSWORD, BaseTestCase, indicator, make_plan, municipality
+from helhed.results.periods import Period
+from helhed.test import (
+    PASSWORD,
+    BaseTestCase,
+    indicator,
+    make_plan,
+    make_unit,
+    municipality,
+    set_target,
+)
 from helhed.trials.actions.trials import (
     ResultIn,
     do_apply_for_grant,
@@ -478,6 +489,58 @@ class NoEnglishLeftTests(BaseTestCase):
             (self.guardian, reverse("plans:family_journey", args=alma), None),
         ]
 
+    def pages_analytics(self) -> list[tuple[Staff | User | None, str, dict[str, str] | None]]:
+        """Dashboards, benchmarking and what works, with shown and hidden published cells."""
+        absence = indicator("fravaer-over-10")
+        set_target(absence, self.children_admin, 10)
+        other = Unit.objects.get(municipality__code=167, parent=None)
+        team = make_unit("Indskolingen", parent=self.school, unit_type="team", sector="school")
+        for code, inhabitants, index in ((230, 50_000, "0.80"), (167, 14_000, "0.78")):
+            Profile.objects.create(
+                municipality=municipality(code),
+                inhabitants=inhabitants,
+                social_index=Decimal(index),
+            )
+        cells: list[tuple[Unit, str, int | None, str]] = [
+            (self.root, "2025-Q3", 24, ""),
+            (other, "2025-Q3", 30, ""),
+            (self.children_admin, "2025-Q3", 20, ""),
+            (self.school, "2025-Q2", 13, ""),
+            (self.school, "2025-Q3", 10, ""),
+            (self.family_dept, "2025-Q3", None, "primary"),
+            (team, "2025-Q3", None, "complementary"),
+        ]
+        for unit, period, numerator, suppression in cells:
+            shown = None if numerator is None else Decimal(numerator)  # of 200 persons
+            Cell.objects.create(
+                indicator_code=absence.code,
+                municipality=unit.municipality,
+                unit=unit,
+                unit_key=unit.key,
+                period=period,
+                period_start=Period.parse(period).start,
+                value=None if shown is None else shown / 2,
+                numerator=shown,
+                denominator=None if shown is None else Decimal(200),
+                persons=None if shown is None else 200,
+                suppression=suppression,
+            )
+        ComputeRun.objects.create(finished_at=timezone.now(), cells=len(cells))
+        dashboard = reverse("analytics:dashboard")
+        benchmark = reverse("analytics:benchmark")
+        quarters = "from=2025-Q1&to=2025-Q4"
+        return [
+            (self.analyst, dashboard, None),
+            (self.analyst, f"{dashboard}?unit={self.children_admin.pk}&{quarters}", None),
+            (self.leader, f"{dashboard}?unit={self.school.pk}&{quarters}", None),
+            (self.leader, f"{dashboard}?unit={self.school.pk}&group=sex:F&{quarters}", None),
+            (self.caseworker, dashboard, None),
+            (self.analyst, f"{benchmark}?indicator={absence.code}&period=2025-Q3", None),
+            (self.teacher, f"{benchmark}?indicator={absence.code}&period=2025-Q3", None),
+            (self.analyst, f"{benchmark}?indicator=nothing&period=1999", None),
+            (self.analyst, reverse("analytics:what_works"), None),
+        ]
+
     def test_the_pages_are_all_danish(self) -> None:
         consent = Consent.objects.create(
             citizen=self.alma,
@@ -582,6 +645,7 @@ class NoEnglishLeftTests(BaseTestCase):
             (self.leader, reverse("leadership:teams"), None),
             (self.leader, reverse("leadership:team", args=[team.pk]), None),
             *self.pages_across(),
+            *self.pages_analytics(),
         ]
         for who, url, data in pages:
             with self.subTest(who=str(who), url=url, post=data is not None):

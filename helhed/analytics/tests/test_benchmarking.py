@@ -167,7 +167,7 @@ class CompareTests(BenchmarkCase):
         # A, B, C, F: (24 + 50 + 8 + 30) / (200 + 500 + 100 + 200) x 100 = 11.2.
         assert bench.national.value == Decimal("11.200")
         assert (bench.national.included, bench.national.members) == (4, 5)
-        assert bench.national.label == "All municipalities in the data (5)"
+        assert bench.national.label == "Alle kommuner i datagrundlaget (5)"
 
     def test_with_five_comparables_a_municipality_without_cells_shows_no_data(self) -> None:
         bench = benchmarking.compare(ABSENCE, PERIOD, municipality(230))
@@ -285,10 +285,10 @@ class BenchmarkPageTests(BenchmarkCase):
     def test_the_analyst_sees_the_comparison_with_its_rank_and_the_schools(self) -> None:
         self.login(self.analyst)
         html = self.page()
-        assert 'data-testid="rank">Rank 3 of 4' in html
-        assert "(2 municipalities without a value to rank)" in html
+        assert 'data-testid="rank">Nr. 3 af 4' in html
+        assert "(2 kommuner uden en værdi at placere)" in html
         assert "<svg" in html and 'role="img"' in html
-        assert "Frederiksberg" in html and "All municipalities in the data (5)" in html
+        assert "Frederiksberg" in html and "Alle kommuner i datagrundlaget (5)" in html
         values = [v.strip() for v in re.findall(r'data-testid="value">([^<]*)', html)]
         # Municipalities best first, then the group and all; then the schools.
         # Danish, the default language: a decimal comma.
@@ -309,8 +309,8 @@ class BenchmarkPageTests(BenchmarkCase):
         html = self.page("?indicator=nope&period=2025-Q9")
         assert html.count('data-testid="error"') == 2
         html = self.page(f"?indicator={ABSENCE}&period=2019")
-        assert "There are no computed values for 2019." in html
-        assert "Rank 3 of 4" in html  # the latest period instead
+        assert "Der er ingen beregnede værdier for 2019." in html
+        assert "Nr. 3 af 4" in html  # the latest period instead
 
     def test_no_analytics_units_is_404_and_post_is_405(self) -> None:
         self.client.force_login(self.admin)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +67,9 @@ PSEUDONYM_KEY = _secret("HELHED_PSEUDONYM_KEY", "test-only-pseudonym-key")
 
 # The analytics engine's observation store (DuckDB), apart from the operational database.
 ANALYTICS_STORE = Path(env_str("HELHED_ANALYTICS_STORE", str(VAR_DIR / "analytics.duckdb")))
+if TESTING and "HELHED_ANALYTICS_STORE" not in os.environ:
+    # Tests (the demo's among them) never write to a real store, nor share one between runs.
+    ANALYTICS_STORE = Path(tempfile.mkdtemp(prefix="helhed-test-analytics-")) / "analytics.duckdb"
 # Keys the audit log's hash chain (HMAC): whoever can write to the database but
 # does not hold this key cannot forge a chain that `helhed audit verify` accepts.
 AUDIT_KEY = _secret("HELHED_AUDIT_KEY", "test-only-audit-key")

@@ -83,9 +83,17 @@ def _decimal(milli: Any) -> Decimal | None:
 
 
 def compute_and_publish(
-    connection: Any, *, full: bool = False, progress: Progress | None = None
+    connection: Any,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    municipalities: Iterable[int] | None = None,
 ) -> Published:
-    """Compute what is new in the store (everything with ``full``) and publish it."""
+    """Compute what is new in the store (everything with ``full``) and publish it.
+
+    ``municipalities`` (codes) publishes only theirs: the demo adds one
+    municipality at a time and need not rewrite the others' cells.
+    """
     say = progress or (lambda _text: None)
     ranges = None if full else store.pending_ranges(connection)
     if ranges == []:
@@ -93,7 +101,7 @@ def compute_and_publish(
         return Published()
     started = time.perf_counter()
     result = engine.compute(connection, DEFINITIONS, ranges, progress=say)
-    return publish(connection, result, progress=say, started=started)
+    return publish(connection, result, progress=say, started=started, municipalities=municipalities)
 
 
 def publish(
@@ -102,20 +110,32 @@ def publish(
     *,
     progress: Progress | None = None,
     started: float | None = None,
+    municipalities: Iterable[int] | None = None,
 ) -> Published:
     """Suppress and store a result, from DuckDB or from Spark (``spark.compute_on_spark``).
 
     ``connection`` is the store the result was computed from: its unit tree
-    gives the parents for suppression and the units' keys.
+    gives the parents for suppression and the units' keys. Municipalities are
+    separate trees, so publishing only some of them (``municipalities``)
+    suppresses and replaces exactly theirs.
     """
     say = progress or (lambda _text: None)
     started = time.perf_counter() if started is None else started
     published = Published()
     run = ComputeRun.objects.create()
-    cells = result.cells
+    cells, own = result.cells, result.own
+    codes = None if municipalities is None else {int(code) for code in municipalities}
+    if codes is not None:
+        wanted = [
+            row[0]
+            for row in connection.execute("SELECT unit_id, municipality FROM units").fetchall()
+            if row[1] in codes
+        ]
+        cells = cells[cells["unit_id"].isin(wanted)].reset_index(drop=True)
+        own = own[own["unit_id"].isin(wanted)].reset_index(drop=True)
     say(f"suppression of {len(cells):,} cells")
     parents = dict(connection.execute("SELECT unit_id, parent_id FROM units").fetchall())
-    cells["suppression"] = suppress(cells, result.own, parents, minimum=MIN_PERSONS).to_numpy()
+    cells["suppression"] = suppress(cells, own, parents, minimum=MIN_PERSONS).to_numpy()
     keys = {
         row[0]: (uuid.UUID(row[1]), row[2])
         for row in connection.execute(
@@ -125,8 +145,10 @@ def publish(
     periods = sorted({int(p) for p in cells["period"].unique()})
     published.periods = [period_code(p) for p in periods]
     with transaction.atomic():
-        published.cells, published.suppressed = _store_cells(cells, keys, published.periods, say)
-        published.measurements = _store_measurements(cells, keys, published.periods, say)
+        published.cells, published.suppressed = _store_cells(
+            cells, keys, published.periods, say, codes
+        )
+        published.measurements = _store_measurements(cells, keys, published.periods, say, codes)
         store.mark_computed(connection)
         published.seconds = time.perf_counter() - started
         ComputeRun.objects.filter(pk=run.pk).update(
@@ -153,9 +175,13 @@ def _store_cells(
     keys: dict[int, tuple[uuid.UUID, int]],
     periods: list[str],
     say: Progress,
+    codes: set[int] | None = None,
 ) -> tuple[int, int]:
     units = _units_by_key(keys)
-    Cell.objects.filter(period__in=periods, indicator_code__in=BY_CODE).delete()
+    old = Cell.objects.filter(period__in=periods, indicator_code__in=BY_CODE)
+    if codes is not None:
+        old = old.filter(municipality__code__in=codes)
+    old.delete()
     batch: list[Cell] = []
     stored = hidden_count = 0
     total = len(cells)
@@ -198,6 +224,7 @@ def _store_measurements(
     keys: dict[int, tuple[uuid.UUID, int]],
     periods: list[str],
     say: Progress,
+    codes: set[int] | None = None,
 ) -> int:
     """The group "all" as the results app's measurements (hidden ones without their value)."""
     overall = cells[cells["grp"] == "all"]
@@ -246,9 +273,12 @@ def _store_measurements(
             source=Measurement.Source.MANUAL,
         ).values_list("indicator_id", "unit_key", "period")
     )
-    Measurement.objects.filter(
+    old = Measurement.objects.filter(
         indicator_id__in={m.indicator_id for m in wanted}, period__in=periods
-    ).exclude(source=Measurement.Source.MANUAL).delete()
+    ).exclude(source=Measurement.Source.MANUAL)
+    if codes is not None:
+        old = old.filter(indicator__municipality__code__in=codes)
+    old.delete()
     kept = [m for m in wanted if (m.indicator_id, m.unit_key, m.period) not in manual]
     Measurement.objects.bulk_create(kept, batch_size=BATCH)
     say(f"measurements stored: {len(kept):,} ({len(pairs) - len(kept)} kept as entered by hand)")

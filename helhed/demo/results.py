@@ -8,18 +8,23 @@ queries to find its units, leaders or pupil numbers.
   administrations get ambitions with quality markers (pejlemærker) on the
   catalogue's indicators; one ambition spans the children's administration
   and the job centre and is owned by the municipal director.
-* Values are made where they are measured (the *leaves*: schools for the
+* Values are planned where they are measured (the *leaves*: schools for the
   school indicators, the family department's teams for notifications and
   placements, every institution for staff sickness) and summed up the tree
   by numerator and denominator, so a parent's value is its children's
-  weighted mean, as an import of real data would make it. Each leaf has its
+  weighted mean. The plan is then played out as pseudonymised observations
+  (pupils, children, employees; ``demo/analytics.py``) in the analytics
+  store, and the analytics engine computes, suppresses and publishes the
+  values, exactly the plan's numbers, as with a municipality's real data.
+  Each leaf has its
   own level, a slow trend (most improve a little, some worsen), seasons
   (absence and sickness peak in the first quarter), noise that shrinks with
   size; two schools (one in a small municipality) improve clearly after they
   started attendance teams two years ago.
   Small teams and small 9th-grade cohorts fall under five persons, so
-  suppression shows.
-* Targets: the municipality's for every indicator a marker follows (an
+  suppression shows (and the engine hides more, so they cannot be worked out).
+* Targets (from the plan's numbers, as the pages show them: hidden values are
+  not used): the municipality's for every indicator a marker follows (an
   improvement on the baseline five years ago, or a budget for an amount),
   the administrations' for some, and a few schools' own. The children's
   administration sets its own where the municipality's would not leave it
@@ -45,9 +50,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
+import pandas as pd
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
+from helhed.demo import analytics
 from helhed.demo.organisation import COMMITTEES, FINANCE_COMMITTEE, Demand, OrgPlan, UnitPlan
 from helhed.organisation.models import Municipality
 from helhed.results.catalogue import install_catalogue
@@ -65,27 +73,13 @@ from helhed.results.models import (
     Target,
 )
 from helhed.results.periods import Frequency, Period
-from helhed.results.status import Rag, format_value, is_suppressed, rag
+from helhed.results.status import MIN_PERSONS, Rag, format_value, is_suppressed, rag
 
 BATCH = 2_000
 QUARTERS = 20
 YEARS = 5
 INTERVENTION_QUARTERS_AGO = 8
 THOUSANDTH = Decimal("0.001")
-
-# Where the demo's values say they come from.
-SOURCE_DETAIL = {
-    "karakter-02-dansk-matematik": "Demo: UVM datavarehus (afgangsprøver)",
-    "ungdomsuddannelse-18": "Demo: UVM datavarehus / Danmarks Statistik",
-    "fravaer-over-10": "Demo: UVM datavarehus (elevfravær)",
-    "trivsel": "Demo: UVM datavarehus (trivselsmålingen)",
-    "almenskole-andel": "Demo: UVM datavarehus (elevtal)",
-    "underretninger-pr-1000": "Demo: Fagsystem for børn og unge",
-    "anbringelser-pr-1000": "Demo: Fagsystem for børn og unge",
-    "tabt-arbejdsfortjeneste": "Demo: Økonomisystemet",
-    "sygefravaer-medarbejdere": "Demo: Løn- og fraværssystemet",
-    "trivsel-medarbejdere": "Demo: Arbejdspladsvurdering (APV)",
-}
 
 # Staff sickness absence (%) by sector; the first quarter is the worst.
 SICKNESS_LEVEL = {
@@ -298,6 +292,8 @@ class ResultsCounts:
     ambitions: int = 0
     markers: int = 0
     targets: int = 0
+    observations: int = 0
+    cells: int = 0
     measurements: int = 0
     suppressed: int = 0
     curves: int = 0
@@ -311,8 +307,9 @@ class ResultsCounts:
         return (
             f"saved {self.indicators} indicators, {self.committees} committees with "
             f"{self.ambitions} ambitions and {self.markers} quality markers, "
-            f"{self.targets} targets, {_number(self.measurements)} measurements "
-            f"({self.suppressed} under 5 persons), {self.curves} turn-the-curve plans "
+            f"{self.targets} targets, {_number(self.observations)} observations computed "
+            f"into {_number(self.cells)} cells and {_number(self.measurements)} measurements "
+            f"({self.suppressed} hidden), {self.curves} turn-the-curve plans "
             f"with {self.curve_actions} actions, {self.reflections} reflection meetings "
             f"in {self.seconds:.1f} s"
         )
@@ -419,6 +416,11 @@ class _Results:
         }
         self.schools = [s for i, s in enumerate(org.schools) if demand.pupils[i] > 0]
         self.intervention: list[UnitPlan] = []
+        # Set by ``analytics``: periods of a series that are not the frequency's
+        # (a year more), the observations, and what the engine hid.
+        self.series_periods: dict[str, list[Period]] = {}
+        self.observations = pd.DataFrame()
+        self.hidden: set[tuple[str, str, str]] = set()
         self.counts = ResultsCounts()
 
     def _tagged(self, tag: str) -> UnitPlan:
@@ -446,6 +448,10 @@ class _Results:
     def periods(self, frequency: str) -> list[Period]:
         return self.quarters if frequency == Frequency.QUARTERLY else self.years
 
+    def periods_of(self, indicator: Indicator) -> list[Period]:
+        """The periods of an indicator's series."""
+        return self.series_periods.get(indicator.code) or self.periods(indicator.frequency)
+
     # ----------------------------------------------------------------------- values
 
     def make_values(self) -> None:
@@ -453,6 +459,8 @@ class _Results:
         self._youth_education()
         self._social()
         self._sickness()
+        generator = np.random.default_rng(self.rng.getrandbits(64))
+        self.observations = analytics.plan_observations(self, generator)
         for code, leaves in self.leaves.items():
             self.totals[code] = self._sum_up(code, leaves)
 
@@ -575,12 +583,14 @@ class _Results:
             placed_slope = _slope(rng, -0.15 * placed / 4, 0.1)
             notes: Series = []
             stock: Series = []
+            last_year = self.quarters[-1].year
             for index, period in enumerate(self.quarters):
                 years = index / 4
+                # Counted once a year, on 1 January, as the definitions count them.
                 children = max(
                     1,
                     round(
-                        self.demand.children * age_share * (1 - growth * (count - 1 - index) / 4)
+                        self.demand.children * age_share * (1 - growth * (last_year - period.year))
                     ),
                 )
                 rate = max(0.0, (level + slope * years) * NOTIFICATION_SEASON[period.number])
@@ -646,8 +656,10 @@ class _Results:
         for unit in leaves:
             sector = self._sector(unit)
             employees = staffed[unit]
-            if employees <= 1:
-                # Only the leader is in the demo; give the unit a typical head count.
+            if employees < MIN_PERSONS:
+                # The demo hires the leader and the staff it needs for its stories (case
+                # workers, psychologists), not the secretaries, therapists and substitutes
+                # a real unit also has; give the unit a typical head count.
                 low, high = (
                     HOME_CARE_STAFF
                     if unit.name.startswith("Hjemmeplejen")
@@ -714,40 +726,10 @@ class _Results:
         cell = self.value(indicator, unit, index)
         if cell is None or is_suppressed(indicator, cell.persons):
             return None
+        period = self.periods_of(indicator)[index]
+        if (indicator.code, str(unit.key), period.code) in self.hidden:
+            return None
         return cell.value(indicator.factor)
-
-    def measurements(self, indicators: dict[str, Indicator]) -> list[Measurement]:
-        rows = []
-        for code, totals in self.totals.items():
-            indicator = indicators[code]
-            periods = self.periods(indicator.frequency)
-            detail = SOURCE_DETAIL[code]
-            for unit, series in totals.items():
-                for period, cell in zip(periods, series, strict=True):
-                    if cell is None:
-                        continue
-                    value = cell.value(indicator.factor)
-                    if value is None:
-                        continue
-                    if is_suppressed(indicator, cell.persons):
-                        self.counts.suppressed += 1
-                    rows.append(
-                        Measurement(
-                            indicator=indicator,
-                            unit_id=_pk(unit),
-                            # bulk_create skips save(): set what it would.
-                            unit_key=unit.key,
-                            period=period.code,
-                            period_start=period.start,
-                            value=value,
-                            numerator=cell.numerator,
-                            denominator=cell.denominator,
-                            persons=cell.persons,
-                            source=Measurement.Source.IMPORT,
-                            source_detail=detail,
-                        )
-                    )
-        return rows
 
     # ----------------------------------------------------------------------- targets
 
@@ -759,7 +741,7 @@ class _Results:
         def add(code: str, unit: UnitPlan, value: Decimal, set_by: int, note: str) -> None:
             indicator = indicators[code]
             baseline = self.shown(indicator, unit, 0)
-            first = self.periods(indicator.frequency)[0]
+            first = self.periods_of(indicator)[0]
             rows.append(
                 Target(
                     indicator=indicator,
@@ -935,6 +917,16 @@ def generate_results(
     indicators = {i.code: i for i in Indicator.objects.filter(municipality=municipality)}
     counts.indicators = len(indicators)
     plan.make_values()
+    published = analytics.publish(
+        municipality,
+        plan.observations,
+        inhabitants=org.inhabitants,
+        rng=np.random.default_rng(rng.getrandbits(64)),
+    )
+    plan.hidden = published.hidden_cells
+    counts.observations = len(plan.observations)
+    counts.cells, counts.measurements = published.cells, published.measurements
+    counts.suppressed = published.hidden
 
     committees = [
         Committee(municipality=municipality, name=name, cadence=cadence, description=text)
@@ -1001,9 +993,6 @@ def generate_results(
     targets = plan.targets(indicators, used)
     Target.objects.bulk_create(targets, batch_size=BATCH)
     counts.targets = len(targets)
-    rows = plan.measurements(indicators)
-    Measurement.objects.bulk_create(rows, batch_size=BATCH)
-    counts.measurements = len(rows)
 
     _curves_and_reflections(plan, indicators, targets)
     counts.seconds = time.perf_counter() - started
@@ -1251,7 +1240,9 @@ def clear_results(municipalities: QuerySet[Municipality]) -> None:
     """Delete the results rows of these municipalities (for ``demo --force``).
 
     Status reports and narratives go first: they protect committees and markers.
+    The analytics engine's cells, the profiles and the stored observations go too.
     """
+    analytics.clear_analytics(municipalities)
     ReportNarrative.objects.filter(report__committee__municipality__in=municipalities).delete()
     StatusReport.objects.filter(committee__municipality__in=municipalities).delete()
     Reflection.objects.filter(unit__municipality__in=municipalities).delete()

@@ -135,6 +135,16 @@ class PublishTests(TestCase):
         # 2025 is still there, untouched.
         assert self.cell(self.root).value == Decimal("19.178")
 
+    def test_publishing_one_municipality_leaves_the_others_cells_alone(self) -> None:
+        compute_and_publish(self.connection)
+        before = Cell.objects.count()
+        other = make_unit("Hvidovre Kommune", unit_type="municipality", municipality_code=167)
+        store.replace_units(self.connection, units_from_organisation())
+        store.load_rows(self.connection, pupils(other, 8, 2, 500), "hvidovre")
+        published = compute_and_publish(self.connection, full=True, municipalities=[167])
+        assert Cell.objects.filter(municipality__code=167).count() == published.cells > 0
+        assert Cell.objects.filter(municipality__code=230).count() == before
+
     def test_period_codes(self) -> None:
         assert (period_code(20253), period_code(2025)) == ("2025-Q3", "2025")
 

@@ -6,9 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.test import TestCase, override_settings
 
 from helhed import policy
+from helhed.analytics.definitions import BY_CODE
+from helhed.analytics.models import Cell
 from helhed.demo.generator import (
     MunicipalitySpec,
     clear_municipalities,
@@ -147,8 +150,9 @@ class DemoResultsTests(TestCase):
         expected = [p.code for p in self.quarter.back(20)]
         self.assertEqual([row.period for row in rows], expected)
         for row in rows:
-            self.assertEqual(row.source, Measurement.Source.IMPORT)
-            self.assertTrue(row.source_detail.startswith("Demo: UVM"))
+            # Computed by the analytics engine from the demo's pupils' observations.
+            self.assertEqual(row.source, Measurement.Source.COMPUTED)
+            self.assertEqual(row.source_detail, "Helhed analytics engine")
             self.assertIsNotNone(row.numerator)
             self.assertIsNotNone(row.denominator)
             self.assertGreater(row.persons or 0, 50)
@@ -277,12 +281,13 @@ class DemoResultsTests(TestCase):
 def snapshot(code: int) -> list[tuple[object, ...]]:
     """Everything the seed decides in results, by unit identity rather than primary key.
 
-    Computed values are left out: they are derived from the plans' activity,
-    whose reproducibility the activity tests check on their own terms.
+    Values computed from the plans' activity are left out: the activity tests check
+    their reproducibility on their own terms. The analytics engine's values and cells,
+    computed from the demo's observations, are in.
     """
     values = (
         Measurement.objects.filter(indicator__municipality__code=code)
-        .exclude(source=Measurement.Source.COMPUTED)
+        .exclude(Q(source=Measurement.Source.COMPUTED) & ~Q(indicator__code__in=BY_CODE))
         .values_list(
             "indicator__code", "unit_key", "period", "value", "numerator", "denominator", "persons"
         )
@@ -293,7 +298,10 @@ def snapshot(code: int) -> list[tuple[object, ...]]:
     markers = Marker.objects.filter(ambition__municipality__code=code).values_list(
         "ambition__title", "title", "owner__email"
     )
-    return sorted(map(tuple, [*values, *targets, *markers]), key=repr)
+    cells = Cell.objects.filter(municipality__code=code).values_list(
+        "indicator_code", "unit_key", "period", "group", "value", "persons", "suppression"
+    )
+    return sorted(map(tuple, [*values, *targets, *markers, *cells]), key=repr)
 
 
 @override_settings(PASSWORD_HASHERS=FAST_HASHERS)

@@ -130,7 +130,11 @@ def chosen(request: HttpRequest, codes: list[str]) -> tuple[str, list[str]]:
     if code not in codes:
         if code:
             errors.append(_("There is no indicator “%(code)s” to compare.") % {"code": code})
-        code = codes[0]
+        # The first indicator with computed values, so the default page has something.
+        code = next(
+            (candidate for candidate in codes if benchmarking.periods_with_cells(candidate)),
+            codes[0],
+        )
     return code, errors
 
 

@@ -41,7 +41,6 @@ from helhed.organisation.models import Municipality, Unit, UnitQuerySet
 from helhed.results.catalogue import catalogue_entries
 from helhed.results.models import Indicator
 from helhed.results.periods import Period
-from helhed.results.status import MIN_PERSONS
 
 GROUP_ALL = "all"
 SCHOOL_SECTOR = "school"
@@ -227,27 +226,13 @@ def comparable(municipality: Municipality, k: int = DEFAULT_K) -> list[Municipal
 
 
 def is_visible(cell: Cell) -> bool:
-    """Whether a cell's numbers may be shown: not hidden, a value, and at least 5 persons."""
-    return (
-        not cell.suppression
-        and cell.value is not None
-        and cell.persons is not None
-        and cell.persons >= MIN_PERSONS
-    )
+    """``Cell.is_visible``: not hidden, a value, and at least 5 persons."""
+    return cell.is_visible()
 
 
 def hidden_reason(cell: Cell) -> str:
-    """Why a cell is hidden (a ``Cell.Suppression`` value), or "" when it is not.
-
-    A cell the engine hid, or one that shows fewer than 5 persons however it
-    came to be stored, is hidden. A cell published without a value (a
-    denominator of nothing) is not hidden: it has no data.
-    """
-    if is_visible(cell):
-        return ""
-    if cell.suppression or cell.value is not None or cell.persons is not None:
-        return str(cell.suppression or Cell.Suppression.PRIMARY)
-    return ""
+    """``Cell.hidden_reason``: a ``Cell.Suppression`` value, or "" when shown."""
+    return cell.hidden_reason()
 
 
 def cell_row(

@@ -2,14 +2,16 @@
 
 The design that makes it fast is two steps of very different size:
 
-1. **Leaf cells** (``sql.leaves_query``): one pass over the observations of
-   each indicator's kinds, grouped by the unit the fact was recorded at, the
-   period, the sex and the age band. This is the only step that reads
-   millions of rows; DuckDB runs the indicators' branches in parallel and,
-   because the store is sorted by kind and date, reads only the row groups of
-   the kinds (and, when incremental, the years) it needs.
-2. **Roll-up** (``sql.ROLLUP_QUERY``): the leaf cells (thousands of rows, not
-   millions) are joined to the closure of the unit tree and summed with
+1. **Leaf cells** (``sql.leaves_query``, ``update_leaves``): one pass over
+   the observations of each indicator's kinds, grouped by the unit the fact
+   was recorded at, the period, the sex and the age band. This is the only
+   step that reads millions of rows; DuckDB runs the indicators' branches in
+   parallel and, because the store is sorted by kind and date, reads only the
+   row groups of the kinds (and, when incremental, the years) it needs. The
+   leaf cells are *kept* in the store (``leaf_cells``), by period: a new batch
+   recomputes only the years it touches.
+2. **Roll-up** (``sql.ROLLUP_QUERY``, ``rollup``): the kept leaf cells
+   (thousands of rows, not millions) are joined to the closure of the unit tree and summed with
    GROUPING SETS into every unit above them, for the groups all, by sex and
    by age band.
 
@@ -155,23 +157,99 @@ def _register_inputs(
     """Create the temporary ``obs``, ``periods`` and ``closure`` relations for one run."""
     first, last = connection.execute("SELECT MIN(date), MAX(date) FROM observations").fetchone()
     connection.execute("CREATE OR REPLACE TEMP VIEW obs AS SELECT * FROM observations")
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE periods (period INTEGER, frequency VARCHAR, "
-        "year INTEGER, start_date DATE, end_date DATE)"
-    )
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE closure (descendant INTEGER, ancestor INTEGER, depth INTEGER)"
-    )
-    if first is None:
-        return []
     widened = whole_years(ranges) if ranges else None
-    rows = period_rows(first, last)
+    rows = period_rows(first, last) if first is not None else []
     if widened is not None:
         rows = [row for row in rows if any(s <= row[3] < e for s, e in widened)]
-    connection.executemany("INSERT INTO periods VALUES (?, ?, ?, ?, ?)", rows)
+    periods = pd.DataFrame(
+        rows, columns=["period", "frequency", "year", "start_date", "end_date"]
+    ).astype({"period": "int32", "year": "int32"})
     parents = dict(connection.execute("SELECT unit_id, parent_id FROM units").fetchall())
-    connection.executemany("INSERT INTO closure VALUES (?, ?, ?)", closure_rows(parents))
+    closure = pd.DataFrame(
+        closure_rows(parents), columns=["descendant", "ancestor", "depth"], dtype="int32"
+    )
+    # Registered frames, not row-by-row inserts: the national tree has 10,000 units.
+    connection.register("periods_frame", periods)
+    connection.register("closure_frame", closure)
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE periods AS SELECT period, frequency, year, "
+        "CAST(start_date AS DATE) AS start_date, CAST(end_date AS DATE) AS end_date "
+        "FROM periods_frame"
+    )
+    connection.execute("CREATE OR REPLACE TEMP TABLE closure AS SELECT * FROM closure_frame")
+    connection.unregister("periods_frame")
+    connection.unregister("closure_frame")
+    if first is None:
+        return []
     return widened
+
+
+def update_leaves(
+    connection: Any,
+    definitions: Sequence[Definition] = DEFINITIONS,
+    ranges: Sequence[tuple[dt.date, dt.date]] | None = None,
+    progress: Progress | None = None,
+) -> bool:
+    """Recompute the stored leaf cells of the years ``ranges`` touch (all without ranges).
+
+    This is the pre-aggregation by period that keeps ``helhed compute`` fast:
+    the leaf cells of a year change only when observations of that year
+    arrive, so a new batch costs a pass over its years, not over the store,
+    and ``rollup`` then reads thousands of leaf cells instead of millions of
+    observations. Returns False when there is nothing to compute.
+    """
+    say = progress or (lambda _text: None)
+    widened = _register_inputs(connection, ranges)
+    if widened == []:
+        return False
+    say("leaf cells")
+    connection.execute("BEGIN")
+    try:
+        if widened is None:
+            connection.execute("DELETE FROM leaf_cells")
+        else:
+            connection.execute(
+                "DELETE FROM leaf_cells WHERE period IN (SELECT period FROM periods)"
+            )
+        connection.execute(f"INSERT INTO leaf_cells {sql.leaves_query(definitions, widened)}")
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
+    return True
+
+
+def rollup(
+    connection: Any,
+    definitions: Sequence[Definition] = DEFINITIONS,
+    progress: Progress | None = None,
+    *,
+    only_registered_periods: bool = False,
+) -> Result:
+    """Every unit's cells from the stored leaf cells: the roll-up and the values.
+
+    Reads the ``periods`` and ``closure`` relations ``update_leaves`` (or
+    ``prepare_rollup``) registered; with ``only_registered_periods`` only the
+    periods in ``periods`` (an incremental run), else every stored period.
+    """
+    say = progress or (lambda _text: None)
+    say("roll-up")
+    codes = ", ".join(f"'{d.code}'" for d in definitions)
+    where = f"indicator IN ({codes})"
+    if only_registered_periods:
+        where += " AND period IN (SELECT period FROM periods)"
+    connection.execute(
+        f"CREATE OR REPLACE TEMP VIEW leaves AS SELECT * FROM leaf_cells WHERE {where}"
+    )
+    cells = connection.execute(sql.ROLLUP_QUERY).fetchdf()
+    own = connection.execute(sql.OWN_QUERY).fetchdf()
+    say("values")
+    return Result(finish(cells, definitions), own)
+
+
+def prepare_rollup(connection: Any) -> None:
+    """Register the unit tree's closure (and all periods) for a roll-up on its own."""
+    _register_inputs(connection, None)
 
 
 def compute(
@@ -180,20 +258,14 @@ def compute(
     ranges: Sequence[tuple[dt.date, dt.date]] | None = None,
     progress: Progress | None = None,
 ) -> Result:
-    """Every definition for every unit and period (only ``ranges``' years when given)."""
-    say = progress or (lambda _text: None)
-    widened = _register_inputs(connection, ranges)
-    if widened == [] and ranges is not None:
+    """Every definition for every unit and period (only ``ranges``' years when given).
+
+    The whole path: the leaf cells of the touched years (all years without
+    ``ranges``), then the roll-up of those years.
+    """
+    if not update_leaves(connection, definitions, ranges, progress):
         return Result(_empty_cells(), _empty_own())
-    say("leaf cells")
-    connection.execute(
-        f"CREATE OR REPLACE TEMP TABLE leaves AS {sql.leaves_query(definitions, widened)}"
-    )
-    say("roll-up")
-    cells = connection.execute(sql.ROLLUP_QUERY).fetchdf()
-    own = connection.execute(sql.OWN_QUERY).fetchdf()
-    say("values")
-    return Result(finish(cells, definitions), own)
+    return rollup(connection, definitions, progress, only_registered_periods=ranges is not None)
 
 
 def _empty_cells() -> pd.DataFrame:

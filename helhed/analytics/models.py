@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from helhed.organisation.models import Municipality, Unit
 from helhed.results.periods import validate_period_code
+from helhed.results.status import MIN_PERSONS
 
 
 class Cell(models.Model):
@@ -68,7 +69,33 @@ class Cell(models.Model):
 
     @property
     def hidden(self) -> bool:
-        return bool(self.suppression)
+        return not self.is_visible() and bool(self.hidden_reason())
+
+    def is_visible(self) -> bool:
+        """Whether the numbers may be shown: not hidden, a value, and at least 5 persons.
+
+        The one rule every page, file and endpoint asks: a cell stored with
+        fewer than 5 persons but no suppression mark (an import gone wrong) is
+        hidden all the same.
+        """
+        return (
+            not self.suppression
+            and self.value is not None
+            and self.persons is not None
+            and self.persons >= MIN_PERSONS
+        )
+
+    def hidden_reason(self) -> str:
+        """Why the cell is hidden (a ``Suppression`` value), or "" when it is not.
+
+        A cell published without a value (a denominator of nothing) is not
+        hidden: it has no data.
+        """
+        if self.is_visible():
+            return ""
+        if self.suppression or self.value is not None or self.persons is not None:
+            return str(self.suppression or Cell.Suppression.PRIMARY)
+        return ""
 
 
 class Profile(models.Model):
@@ -108,3 +135,38 @@ class ComputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M}: {self.cells} cells"
+
+
+class BenchObservation(models.Model):
+    """The observation store's rows in the operational database, for ``helhed bench`` only.
+
+    It exists so the benchmark can time what a web developer would write with
+    the Django ORM (``analytics.bench.orm_baseline``) against the engine on
+    the same data. Nothing else reads or writes it; the benchmark empties it
+    when it is done. Unit ids are the store's plain integers, not foreign keys.
+    """
+
+    pseudonym = models.BigIntegerField()
+    birth_year = models.SmallIntegerField()
+    sex = models.CharField(max_length=1)
+    unit_id = models.IntegerField()
+    municipality = models.SmallIntegerField()
+    date = models.DateField()
+    kind = models.CharField(max_length=30)
+    value = models.DecimalField(max_digits=18, decimal_places=3)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "date"], name="analytics_benchobs_kind_date")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.pseudonym} {self.date}"
+
+
+class BenchUnit(models.Model):
+    """The store's unit tree for the ORM baseline of ``helhed bench``, which walks it in Python."""
+
+    unit_id = models.IntegerField(primary_key=True)
+    parent_id = models.IntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} < {self.parent_id}"

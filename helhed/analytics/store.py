@@ -45,6 +45,16 @@ CREATE TABLE IF NOT EXISTS units (
     name VARCHAR NOT NULL,
     unit_type VARCHAR NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS leaf_cells (
+    indicator VARCHAR NOT NULL,
+    unit_id INTEGER NOT NULL,
+    period INTEGER NOT NULL,
+    sex VARCHAR NOT NULL,
+    age_band VARCHAR NOT NULL,
+    numerator BIGINT NOT NULL,
+    denominator BIGINT,
+    persons BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batches (
     batch INTEGER PRIMARY KEY,
     source VARCHAR NOT NULL,

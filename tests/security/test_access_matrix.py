@@ -16,7 +16,11 @@ the anonymous user; "not listed" for a list; 403 for a change of an object
 the subject may see (a view or list of it is allowed in the table); 404
 otherwise, so that probing ids tells nothing. A cell's expected value is one of
 
-* ``200``: the page or endpoint answers with the object;
+* ``200``: the page or endpoint answers with the object (where the route
+  has a finder for a view, the answer shows it: an analytics page shows the
+  unit's numbers);
+* ``empty``: the page answers (200) but shows nothing of the object (a
+  benchmark page without the comparison, a dashboard without numbers);
 * ``redacted``: it answers, without the child's name or CPR number;
 * ``listed``: the list names the object (a link or its text on the web, its
   id in the API);
@@ -43,8 +47,10 @@ the time per route, to a file (a reading aid when the policy changes).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,7 +59,7 @@ from unittest import mock
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,6 +118,8 @@ from helhed.test import (
 )
 from helhed.trials.actions.trials import do_apply_for_grant, do_create_trial
 
+from .world import ABSENCE, NO_CACHE, make_cell, make_profiles
+
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
@@ -147,6 +155,8 @@ SUBJECTS: dict[str, str] = {
 FAMILY = ("guardian", "child", "sibling", "stranger")
 NON_STAFF = (*FAMILY, "admin", "anonymous")
 STAFF = tuple(s for s in SUBJECTS if s not in NON_STAFF)
+# The roles that compare (the benchmark, what works): leaders, analysts and politicians.
+COMPARERS = ("leader", "chief", "director", "analyst", "politician")
 GROUPS: dict[str, tuple[str, ...]] = {
     "@staff": STAFF,
     "@family": FAMILY,
@@ -154,6 +164,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "@sees": ("personal", "unit", "consented", "glass", "coordinator", "participant"),
     # The family logins that see Alma's plan: her guardian's and her own.
     "@kin": ("guardian", "child"),
+    "@compare": COMPARERS,
+    # Staff in front-line roles only (the outsider too: a case worker in another municipality).
+    "@frontline": tuple(s for s in STAFF if s not in COMPARERS),
 }
 
 # --------------------------------------------------------------------------- the table
@@ -220,6 +233,17 @@ RULES: dict[str, str] = {
     "journey": "the journey and the contact map are reads of the citizen: staff who see "
     "her; the journey also her family (what the family view shows)",
     "keeps-points": "a leader of the unit or above keeps its contact points and capacity",
+    "no-dashboards": "(denial) without a role that opens a dashboard (a family login, the "
+    "administrator) the page says so and shows no numbers whatever unit is asked, the files "
+    "are refused (400) and the API by role (403): alike for every unit",
+    "compares": "leaders, analysts and politicians compare the municipality with comparable "
+    "ones; front-line staff open the benchmark page without it and the API refuses them",
+    "ranks": "a league table of the schools is for those who compare the municipality and see "
+    "every unit the schools sit in (the school's leader sees its area, one level up)",
+    "what-works": "leaders compare the efforts their units supply; analysts, politicians and "
+    "the director the municipality's",
+    "no-what-works": "(denial) front-line staff and logins without a staff role compare no "
+    "efforts: 403 by role, alike for everyone",
 }
 
 # object | action | channel (web, api, both) | subjects | expected | rule (above).
@@ -413,6 +437,47 @@ contradiction | change | both | coordinator participant      | allowed  | edits
 point        | view   | api  | @staff -outsider              | 200      | forums
 point        | list   | both | @staff -outsider              | listed   | forums
 point        | change | both | leader chief director         | allowed  | keeps-points
+
+# Analytics (aggregates about units: never a name; see also test_analytics). The dashboard of
+# Alma's school: the page, and its cells in the API, show the school's numbers (200)
+dashboard    | view   | both | leader chief director         | 200      | led
+dashboard    | view   | both | unit                          | 200      | works-in
+dashboard    | view   | both | analyst politician            | 200      | all-units
+dashboard    | view   | web  | @family admin                 | empty    | no-dashboards
+dashboard    | view   | api  | @family admin                 | 403      | no-dashboards
+
+# the same selection as a CSV file and as an Excel workbook
+dashboard_csv | view  | web  | leader chief director         | 200      | led
+dashboard_csv | view  | web  | unit                          | 200      | works-in
+dashboard_csv | view  | web  | analyst politician            | 200      | all-units
+dashboard_csv | view  | web  | @family admin                 | 400      | no-dashboards
+dashboard_xlsx | view | web  | leader chief director         | 200      | led
+dashboard_xlsx | view | web  | unit                          | 200      | works-in
+dashboard_xlsx | view | web  | analyst politician            | 200      | all-units
+dashboard_xlsx | view | web  | @family admin                 | 400      | no-dashboards
+
+# the dashboard of a sibling school (beside Alma's, under the same administration): its
+# leader is not the school's leader (404), and the teacher works elsewhere
+sibling_dashboard | view | both | chief director             | 200      | led
+sibling_dashboard | view | both | analyst politician         | 200      | all-units
+sibling_dashboard | view | web | @family admin               | empty    | no-dashboards
+sibling_dashboard | view | api | @family admin               | 403      | no-dashboards
+
+# the benchmark page's comparison of the municipality with comparable ones (view: the
+# page shows the comparable municipality; the API's benchmark), and its league table of
+# the schools (the page shows the schools' rows; the API's schools)
+comparison   | view   | both | @compare                      | 200      | compares
+comparison   | view   | web  | @frontline                    | empty    | compares
+comparison   | view   | api  | @frontline @family admin      | 403      | compares
+schools      | view   | both | @compare                      | 200      | ranks
+schools      | view   | web  | @frontline                    | empty    | ranks
+schools      | view   | api  | @frontline @family admin      | 403      | ranks
+
+# what works: efforts compared by type (the page, its CSV file, the API)
+whatworks    | view   | both | @compare                      | 200      | what-works
+whatworks    | view   | both | @frontline @family admin      | 403      | no-what-works
+whatworks_csv | view  | web  | @compare                      | 200      | what-works
+whatworks_csv | view  | web  | @frontline @family admin      | 403      | no-what-works
 """
 
 # Cells that contradict the policy and are not fixed yet: (subject, object, action, channel)
@@ -463,6 +528,16 @@ def web_link(name: str, *args: str) -> Finder:
     return web_text(lambda case: 'href="' + reverse(name, args=[case.ids[a] for a in args]))
 
 
+def xlsx_text(text: str) -> Finder:
+    """Whether a workbook holds ``text`` (in any of the XML files in its zip)."""
+
+    def finds(case: AccessMatrixTest, response: TestResponse) -> bool:
+        with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+            return any(text in book.read(name).decode() for name in book.namelist())
+
+    return finds
+
+
 def api_items(response: TestResponse) -> list[dict[str, Any]]:
     data = response.json()
     if isinstance(data, dict):
@@ -489,6 +564,15 @@ ACTION_TEXT = "Ring til skolen om fraværet (matrix)"
 CONTACT_PURPOSE = "Opfølgning på fraværet (matrix)"
 POINT_NAME = "Skolens AKT-team (matrix)"
 OVERDUE_TO = "Ungdomsskolen (matrix)"
+SIBLING_SCHOOL = "Skovskolen (matrix)"
+# The analytics pages: a dashboard's query selecting the published cells of 2025, the
+# benchmark's, and what shows that an answer holds the object (see ``make_analytics``).
+DASHBOARD_QUERY = "unit={school}&from=2025-Q1&to=2025-Q4"
+BENCHMARK_QUERY = f"indicator={ABSENCE}&period=2025-Q3"
+TREND = 'data-testid="trend"'  # a dashboard's plot and table of the unit's values
+SCHOOL = "Bakkeskolen"
+COMPARABLE = 'data-kind="comparable"'  # a comparable municipality's row
+SCHOOL_ROW = 'data-kind="school"'  # a row of the schools' league table
 
 
 def goal_body(case: AccessMatrixTest, plan: str = "plan") -> dict[str, Any]:
@@ -930,6 +1014,41 @@ ROUTES: dict[tuple[str, str, str], Route] = {
         method="POST",
         body=lambda case: {"has_capacity": False, "note": "Fuldt til januar"},
     ),
+    # analytics: the pages by name, with a query that selects the school's published cells;
+    # the API by path (ninja's URL names repeat across apps)
+    ("dashboard", "view", "web"): Route(
+        "analytics:dashboard", query=DASHBOARD_QUERY, finds=web_text(lambda case: TREND)
+    ),
+    ("dashboard", "view", "api"): Route(
+        "/api/analytics/cells", query="unit_id={school}", finds=api_id("school", "unit_id")
+    ),
+    ("dashboard_csv", "view", "web"): Route(
+        "analytics:dashboard_csv", query=DASHBOARD_QUERY, finds=web_text(lambda case: SCHOOL)
+    ),
+    ("dashboard_xlsx", "view", "web"): Route(
+        "analytics:dashboard_xlsx", query=DASHBOARD_QUERY, finds=xlsx_text(SCHOOL)
+    ),
+    ("sibling_dashboard", "view", "web"): Route(
+        "analytics:dashboard",
+        query=DASHBOARD_QUERY.replace("{school}", "{sibling_school}"),
+        finds=web_text(lambda case: TREND),
+    ),
+    ("sibling_dashboard", "view", "api"): Route(
+        "/api/analytics/cells",
+        query="unit_id={sibling_school}",
+        finds=api_id("sibling_school", "unit_id"),
+    ),
+    ("comparison", "view", "web"): Route(
+        "analytics:benchmark", query=BENCHMARK_QUERY, finds=web_text(lambda case: COMPARABLE)
+    ),
+    ("comparison", "view", "api"): Route("/api/analytics/benchmark", query=BENCHMARK_QUERY),
+    ("schools", "view", "web"): Route(
+        "analytics:benchmark", query=BENCHMARK_QUERY, finds=web_text(lambda case: SCHOOL_ROW)
+    ),
+    ("schools", "view", "api"): Route("/api/analytics/schools", query=BENCHMARK_QUERY),
+    ("whatworks", "view", "web"): Route("analytics:what_works"),
+    ("whatworks", "view", "api"): Route("/api/analytics/what-works"),
+    ("whatworks_csv", "view", "web"): Route("analytics:what_works_csv"),
 }
 OBJECTS = tuple(dict.fromkeys(obj for obj, _action, _channel in ROUTES))
 # A change past the policy: done (the API's 200/201, the web's redirect), or the web's
@@ -961,6 +1080,14 @@ AGGREGATES = frozenset(
         "ledger",
         "overdue",
         "point",
+        "dashboard",
+        "dashboard_csv",
+        "dashboard_xlsx",
+        "sibling_dashboard",
+        "comparison",
+        "schools",
+        "whatworks",
+        "whatworks_csv",
     }
 )
 # Who may read a child's name, in answers about which objects (None: any). Everyone else
@@ -1196,6 +1323,21 @@ def make_across(
         "contact": contact.pk,
         "point": point.pk,
     }
+
+
+def make_analytics(*, school: Unit, administration: Unit, root: Unit) -> Unit:
+    """Published cells of Alma's school, a sibling school and both municipalities' roots.
+
+    Each has a shown value of absence in 2025-Q3; Rudersdal and Hvidovre have
+    profiles, so each is the other's comparable municipality. Returns the
+    sibling school.
+    """
+    sibling = make_unit(SIBLING_SCHOOL, parent=administration, sector="school")
+    other_root = Unit.objects.get(municipality__code=167, parent=None)
+    for unit, value in ((school, "12.5"), (sibling, "8.25"), (root, "10"), (other_root, "11")):
+        make_cell(unit, "2025-Q3", value, persons=80, numerator="8", denominator="80")
+    make_profiles((230, 56_000, "0.91"), (167, 53_000, "1.12"))
+    return sibling
 
 
 # --------------------------------------------------------------------------- reading the table
@@ -1451,9 +1593,14 @@ class AccessMatrixTest(BaseTestCase):
             administration=cls.children_admin,
         )
 
+        sibling_school = make_analytics(
+            school=cls.school, administration=cls.children_admin, root=cls.root
+        )
+
         cls.ids = {
             **leadership,
             **across,
+            "sibling_school": sibling_school.pk,
             "citizen": cls.alma.pk,
             "mother": cls.mother.pk,
             "plan": plan.pk,
@@ -1578,6 +1725,9 @@ class AccessMatrixTest(BaseTestCase):
             cell.actual = "allowed" if status in allowed else status
         else:
             cell.actual = status
+            shows = subject_route(route, cell.subject).finds
+            if status == 200 and shows is not None and not shows(self, first):
+                cell.actual = "empty"
         hidden = [
             m
             for child in ("alma", "bror")
@@ -1622,7 +1772,9 @@ class AccessMatrixTest(BaseTestCase):
 
     # Two costs no cell depends on, left out to keep the matrix fast: charts, drawn
     # by vl-convert in about a second each, and the test client's copy of every
-    # template context it renders (the matrix reads answers, not contexts).
+    # template context it renders (the matrix reads answers, not contexts). No cache,
+    # so the stand-in drawings are not kept for the analytics tests that run later.
+    @override_settings(CACHES=NO_CACHE)
     @mock.patch("vl_convert.vegalite_to_svg", return_value="<svg></svg>")
     @mock.patch("django.test.client.store_rendered_templates")
     def test_every_cell_answers_as_the_table_says(self, *_patches: mock.Mock) -> None:

@@ -21,6 +21,11 @@ only takes POST answers a GET with 405 whatever the id, so it gets a POST.
 Where another answer is right, ``EXPECTED`` says so and why. Ids that exist
 nowhere answer 404 to everybody, even to a user who could see such objects.
 Every answer is checked for the secret citizen's name and CPR number too.
+
+The analytics dashboards, their files and the API's published cells take the
+unit's id in the query string (``QUERY_IDS``): they are asked the same way,
+with the id of Sundhedsplejen (a unit none of the attackers sees the
+dashboard of) and with an id that exists nowhere.
 """
 
 from __future__ import annotations
@@ -34,14 +39,24 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 
 from helhed.api.api import api
 from helhed.api.models import ApiToken
 
-from .world import CitizenObjects, SecurityCase, leak_markers, web_routes
+from .world import (
+    HEALTH_VALUE,
+    CitizenObjects,
+    SecurityCase,
+    leak_markers,
+    number_forms,
+    web_routes,
+)
 
 ATTACKERS = ("outsider", "colleague", "guardian")
 UNKNOWN_ID = 2_000_000_000
+# Sundhedsplejen's published value of 2025-Q3, as the API, the files and the page write it.
+HEALTH_FORMS = number_forms(HEALTH_VALUE, places=(3, 2))
 
 # The leadership registers: rules, documentation requirements and the uses of
 # their data, burden proposals, principles, methods, reforms and local
@@ -97,16 +112,18 @@ ACROSS_REGISTERS = (
     "/api/directory/",
 )
 
-# Routes whose objects are not a citizen's: the organisation and the results,
-# aggregates about units, and the leadership and cross-sector registers. They
+# Routes whose objects are not a citizen's: the organisation, the results and the
+# analytics (aggregates about units), and the leadership and cross-sector registers. They
 # are shared within a municipality (see the policy module), so the colleague
 # gets whatever their role allows (the access matrix tests roles); the
 # outsider and the family login must not find them.
 SHARED_PREFIXES = (
     "organisation:",
     "results:",
+    "analytics:",
     "/api/units/",
     "/api/results/",
+    "/api/analytics/",
     *LEADERSHIP_REGISTERS,
     *ACROSS_REGISTERS,
 )
@@ -116,10 +133,12 @@ SHARED_PREFIXES = (
 PRIVILEGED_PREFIXES = (
     "organisation:",
     "results:",
+    "analytics:",
     "audit:",
     "leadership:",
     "/api/units/",
     "/api/results/",
+    "/api/analytics/",
     "/api/leadership/",
 )
 
@@ -144,6 +163,26 @@ EXPECTED: dict[tuple[str, str], tuple[set[int], str]] = {
         "a reform element is in the national catalogue, which every staff member reads; "
         "naming who owns its local decision is for leaders: refused by role",
     ),
+}
+
+
+# Pages and endpoints with a unit's id in the query string (route name or API path, and
+# the parameter). Every id here is a look-up like a path's.
+QUERY_IDS = (
+    ("analytics:dashboard", "unit"),
+    ("analytics:dashboard_csv", "unit"),
+    ("analytics:dashboard_xlsx", "unit"),
+    ("/api/analytics/cells", "unit_id"),
+)
+_NO_DASHBOARDS = (
+    "a family login holds no role that opens a dashboard: refused before any look-up, "
+    "alike for every id (the page says so without numbers, the files are refused)"
+)
+EXPECTED_BY_QUERY: dict[tuple[str, str], tuple[set[int], str]] = {
+    ("analytics:dashboard", "guardian"): ({200}, _NO_DASHBOARDS),
+    ("analytics:dashboard_csv", "guardian"): ({400}, _NO_DASHBOARDS),
+    ("analytics:dashboard_xlsx", "guardian"): ({400}, _NO_DASHBOARDS),
+    ("/api/analytics/cells", "guardian"): ({403}, _NO_DASHBOARDS),
 }
 
 
@@ -360,4 +399,52 @@ class IdorTests(SecurityCase):
             status, _body = self.call(client, token, method, url, operation)
             if status != 404:
                 self.problems.append(f"{key}: {status} for unknown ids ({url})")
+        assert not self.problems, "\n".join(self.problems)
+
+    # ------------------------------------------------------------ ids in the query
+
+    def query_url(self, route: str, parameter: str, unit_id: int) -> str:
+        path = route if route.startswith("/") else reverse(route)
+        return f"{path}?{urlencode({parameter: unit_id})}"
+
+    def ask_by_query(self, client: Client, token: str, url: str) -> tuple[int, bytes]:
+        """A page with the session, an API path with the bearer token."""
+        headers = self.bearer(token) if url.startswith("/api/") else {}
+        with transaction.atomic():
+            response = client.get(url, headers=headers)
+            transaction.set_rollback(True)
+        return response.status_code, response.content
+
+    def test_query_ids_find_no_unit_the_user_may_not_see(self) -> None:
+        """Sundhedsplejen's dashboard, by the attackers: 404 (the colleague's role sees it not).
+
+        The answers must not hold Sundhedsplejen's numbers either (its shown value).
+        """
+        client = Client()
+        for attacker in ATTACKERS:
+            user = self.user(attacker)
+            client.force_login(user)
+            token = ApiToken.issue(user, "idor")[1]
+            for route, parameter in QUERY_IDS:
+                url = self.query_url(route, parameter, self.health.pk)
+                status, body = self.ask_by_query(client, token, url)
+                expected, _reason = EXPECTED_BY_QUERY.get((route, attacker), ({404}, ""))
+                if status not in expected:
+                    self.problems.append(f"{attacker:9} {route}: {status}, expected {expected}")
+                if any(form in body.decode(errors="replace") for form in HEALTH_FORMS):
+                    self.problems.append(f"{attacker:9} {route}: shows the unit's value ({url})")
+        assert not self.problems, "\n".join(self.problems)
+
+    def test_query_ids_that_exist_nowhere_find_nothing(self) -> None:
+        """Asked by the analyst (who sees every unit of the municipality), and the control."""
+        client = Client()
+        user = self.user_of(self.analyst)
+        client.force_login(user)
+        token = ApiToken.issue(user, "idor")[1]
+        for route, parameter in QUERY_IDS:
+            for unit_id, expected in ((UNKNOWN_ID, 404), (self.health.pk, 200)):
+                url = self.query_url(route, parameter, unit_id)
+                status, _body = self.ask_by_query(client, token, url)
+                if status != expected:
+                    self.problems.append(f"{route}: {status} for {unit_id}, expected {expected}")
         assert not self.problems, "\n".join(self.problems)

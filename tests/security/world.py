@@ -22,6 +22,12 @@
   follow-up, an obstacle ``keeper`` raised on its board, a self-assessment
   round), a trial with a grant application to that forum, and a contact point
   of Sundhedsplejen in the directory;
+* the analytics engine's published cells (``make_analytics``): Rudersdal's
+  root, its administration, Bakkeskolen and Sundhedsplejen, and Hvidovre's
+  root, with the municipalities' profiles so that they compare; among them
+  cells the engine hid that nevertheless hold numbers (``HIDDEN_VALUE`` and
+  its numerator and denominator, which occur nowhere else) and a cell of
+  three persons stored as if shown (``UNDER_FIVE_VALUE``);
 * an API token for the case worker.
 
 ``path_ids`` gives an existing object's id for each path parameter of a web
@@ -38,7 +44,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +52,7 @@ from urllib.parse import urlsplit
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from helhed.analytics.models import Cell, Profile
 from helhed.api.models import ApiToken
 from helhed.citizens.models import Citizen, Consent, Engagement
 from helhed.feedback.actions import do_record_rating
@@ -130,6 +137,7 @@ from helhed.results.models import (
     StatusReport,
     Target,
 )
+from helhed.results.periods import Period
 from helhed.test import (
     BaseTestCase,
     engage,
@@ -148,6 +156,100 @@ from helhed.trials.models import Application, Trial
 SECRET_FIRST = "Zenobia"
 SECRET_LAST = "Quillfeatherby"
 SECRET_BIRTH = dt.date(2015, 7, 23)
+
+# The analytics world (``make_analytics``). ABSENCE is a quarterly indicator, WELLBEING a
+# yearly one; the periods lie in the dashboards' default range (the last 20 quarters).
+ABSENCE = "fravaer-over-10"
+WELLBEING = "trivsel"
+PERIODS = ("2025-Q1", "2025-Q2", "2025-Q3")
+# Shown, in Bakkeskolen's cell of 2025-Q3: those who may see the school see it (the control).
+SHOWN_VALUE = "64.218"
+# Stored in cells the engine hid, which should hold no numbers at all (``Cell``'s docstring):
+# if they ever are stored, no page, file or API answer may show them, to anyone.
+HIDDEN_VALUE = "81.357"
+HIDDEN_NUMERATOR = "7331.125"
+HIDDEN_DENOMINATOR = "9011.875"
+# A cell of three persons stored as if shown (``suppression`` empty): below the
+# small-number rule however it came to be stored, so it must not be shown either.
+UNDER_FIVE_VALUE = "72.468"
+# Sundhedsplejen's shown value of 2025-Q3: a unit the attackers of the IDOR test may not see.
+HEALTH_VALUE = "9.750"
+UNDER_FIVE_NUMERATOR = "2173.625"
+
+
+def number_forms(text: str, *, places: tuple[int, ...] = (3, 2, 1)) -> list[str]:
+    """A number as a page, a file or the API may write it: 81.357, 81,357, 81.36, 81,4 ..."""
+    forms = []
+    for count in places:
+        rounded = str(Decimal(text).quantize(Decimal(1).scaleb(-count), ROUND_HALF_UP))
+        forms += [rounded, rounded.replace(".", ",")]
+    return forms
+
+
+# The values in every rounding a page may use; the numerators and denominators are only
+# ever written whole (the API), so as stored.
+HIDDEN_MARKERS = [
+    *number_forms(HIDDEN_VALUE),
+    *number_forms(HIDDEN_NUMERATOR, places=(3,)),
+    *number_forms(HIDDEN_DENOMINATOR, places=(3,)),
+]
+# Settings without a cache: the analytics charts are drawn anew (by a stand-in) every time.
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+UNDER_FIVE_MARKERS = [
+    *number_forms(UNDER_FIVE_VALUE),
+    *number_forms(UNDER_FIVE_NUMERATOR, places=(3,)),
+]
+
+
+def make_cell(
+    unit: Unit,
+    period: str,
+    value: str | None,
+    *,
+    code: str = ABSENCE,
+    persons: int | None = 40,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    group: str = "all",
+    suppression: str = "",
+) -> Cell:
+    """A published cell as ``helhed compute`` stores it (or, with numbers, as it must not)."""
+    return Cell.objects.create(
+        indicator_code=code,
+        municipality=unit.municipality,
+        unit=unit,
+        unit_key=unit.key,
+        period=period,
+        period_start=Period.parse(period).start,
+        group=group,
+        value=None if value is None else Decimal(value),
+        numerator=None if numerator is None else Decimal(numerator),
+        denominator=None if denominator is None else Decimal(denominator),
+        persons=persons,
+        suppression=suppression,
+    )
+
+
+def make_hidden_cell(unit: Unit, period: str, **kwargs: Any) -> Cell:
+    """A cell the engine hid, stored with the numbers it must never show."""
+    return make_cell(
+        unit,
+        period,
+        HIDDEN_VALUE,
+        persons=3,
+        numerator=HIDDEN_NUMERATOR,
+        denominator=HIDDEN_DENOMINATOR,
+        suppression=kwargs.pop("suppression", Cell.Suppression.PRIMARY),
+        **kwargs,
+    )
+
+
+def make_profiles(*codes_and_sizes: tuple[int, int, str]) -> None:
+    """Size and social profiles, so that the municipalities are each other's comparables."""
+    for code, inhabitants, index in codes_and_sizes:
+        Profile.objects.create(
+            municipality=municipality(code), inhabitants=inhabitants, social_index=Decimal(index)
+        )
 
 
 @dataclass(frozen=True)
@@ -519,6 +621,7 @@ class SecurityCase(BaseTestCase):
         )
         cls.make_leadership()
         cls.make_across()
+        cls.make_analytics()
         assert cls.caseworker.user is not None
         cls.token = ApiToken.issue(cls.caseworker.user, "security tests")[1]
 
@@ -685,6 +788,35 @@ class SecurityCase(BaseTestCase):
             phone="45 11 22 33",
             opening_hours="Hverdage 8-10",
         )
+
+    @classmethod
+    def make_analytics(cls) -> None:
+        """Published cells for the dashboards, the benchmark and the API (see the module doc).
+
+        Every unit with cells has a shown one in 2025-Q3 and a hidden one with
+        numbers in 2025-Q2; Bakkeskolen also a hidden one in the group of girls
+        of 2025-Q3, a hidden yearly one, and the under-five cell in 2025-Q1.
+        """
+        other_root = Unit.objects.get(municipality__code=167, parent=None)
+        shown = {cls.root: "11.250", cls.children_admin: "12.500", cls.health: HEALTH_VALUE}
+        for unit, value in {**shown, other_root: "14.125"}.items():
+            make_cell(unit, "2025-Q3", value, persons=400, numerator="45", denominator="400")
+            make_hidden_cell(unit, "2025-Q2")
+        make_cell(cls.root, "2025-Q1", "10.500", persons=400, numerator="42", denominator="400")
+        make_cell(cls.school, "2025-Q3", SHOWN_VALUE, persons=40, numerator="25.687")
+        make_hidden_cell(cls.school, "2025-Q2")
+        make_hidden_cell(cls.school, "2025-Q3", group="sex:F")
+        make_hidden_cell(cls.school, "2024", code=WELLBEING)
+        make_hidden_cell(cls.children_admin, "2025-Q1", suppression="complementary")
+        make_cell(
+            cls.school,
+            "2025-Q1",
+            UNDER_FIVE_VALUE,
+            persons=3,
+            numerator=UNDER_FIVE_NUMERATOR,
+            denominator="3000",
+        )
+        make_profiles((230, 56_000, "0.91"), (167, 53_000, "1.12"))
 
     def path_ids(self, path: str, objects: CitizenObjects) -> dict[str, int]:
         """An existing object's id for each path parameter of a URL or API path.

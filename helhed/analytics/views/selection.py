@@ -186,22 +186,23 @@ class Selection:
 
 def shown_value(cell: Cell | None) -> Decimal | None:
     """The cell's value as it may be shown: never for a cell the engine hid."""
-    if cell is None or cell.suppression:
+    if cell is None or not cell.is_visible():
         return None
     return cell.value
 
 
 def shown_persons(cell: Cell | None) -> int | None:
-    if cell is None or cell.suppression:
+    if cell is None or not cell.is_visible():
         return None
     return cell.persons
 
 
 def hidden_reason(cell: Cell | None) -> str:
     """Why a cell is not shown, in the reader's words; empty for a shown cell."""
-    if cell is None or not cell.suppression:
+    reason = "" if cell is None else cell.hidden_reason()
+    if not reason:
         return ""
-    if cell.suppression == Cell.Suppression.COMPLEMENTARY:
+    if reason == Cell.Suppression.COMPLEMENTARY:
         return _("hidden (so a number under 5 cannot be worked out)")
     return _("hidden (fewer than 5)")
 

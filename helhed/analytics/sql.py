@@ -163,13 +163,18 @@ GROUP BY unit_id, period, sex, {age_band("year")}"""
 
 
 def _population(template: Rate | ActiveRate, frequency: str) -> str:
-    """Persons of the population on 1 January, repeated for each wanted period of the year."""
+    """Persons of the population on 1 January, repeated for each wanted period of the year.
+
+    Counted once a year first, then joined to the year's periods: counting
+    after the join would count every child four times over.
+    """
     return f"""
-SELECT o.unit_id, p.period, o.sex, {age_band("p.year")} AS age_band,
-       COUNT(DISTINCT o.pseudonym) AS population
-FROM obs o JOIN periods p ON p.frequency = {_quote(frequency)} AND p.year = YEAR(o.date)
-WHERE o.kind = {_quote(template.population_kind)}
-GROUP BY o.unit_id, p.period, o.sex, {age_band("p.year")}"""
+SELECT n.unit_id, p.period, n.sex, n.age_band, n.population
+FROM (SELECT unit_id, YEAR(date) AS year, sex, {age_band("YEAR(date)")} AS age_band,
+             COUNT(DISTINCT pseudonym) AS population
+      FROM obs WHERE kind = {_quote(template.population_kind)}
+      GROUP BY unit_id, YEAR(date), sex, {age_band("YEAR(date)")}) n
+JOIN periods p ON p.frequency = {_quote(frequency)} AND p.year = n.year"""
 
 
 def _joined(code: str, events: str, population: str) -> str:

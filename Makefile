@@ -40,10 +40,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/subtree.py
 	$(BIN)/python benchmarks/results_status.py
 	$(BIN)/python benchmarks/audit_log.py
+	$(BIN)/helhed init
 	$(BIN)/helhed bench --size aarhus
 
 ## make bench-national: the analytics engine at the whole country's size (several minutes).
 bench-national: $(STAMP)
+	$(BIN)/helhed init
 	$(BIN)/helhed bench --size national
 
 ## make messages: refresh the Danish translation catalogue and compile it.

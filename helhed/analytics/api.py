@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
@@ -31,7 +30,7 @@ from helhed.analytics.kinds import AGE_BANDS, SEXES
 from helhed.analytics.models import Cell
 from helhed.analytics.views.whatworks import may_compare, read_filters, run
 from helhed.analytics.whatworks import Group
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import BoundedPages, ShapedRows
 from helhed.organisation.models import Municipality
 from helhed.results.periods import Period
 
@@ -193,22 +192,6 @@ def _row_out(row: Row) -> dict[str, Any]:
     }
 
 
-class LazyCells:
-    """Cells turned into their suppressed API shape only for the page sliced."""
-
-    def __init__(self, rows: QuerySet[Cell]) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return self.rows.count()
-
-    def count(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [_cell_out(row) for row in self.rows[index]]
-
-
 # --------------------------------------------------------------------------- endpoints
 
 
@@ -243,7 +226,7 @@ def list_cells(
     cells = cells.select_related("unit").order_by(
         "indicator_code", "unit__path", "group", "period_start", "pk"
     )
-    return LazyCells(cells)
+    return ShapedRows(cells, _cell_out)
 
 
 @router.get("/benchmark", response=AnalyticsBenchmarkOut)

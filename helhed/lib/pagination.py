@@ -8,13 +8,16 @@ database's integer range reached the database as an OFFSET and failed with a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 from helhed.audit import codes, trail
+
+Row = TypeVar("Row", bound=Model)
 
 MAX_PAGE = 1_000_000
 MAX_PAGE_SIZE = 500
@@ -65,3 +68,25 @@ class AuditedPages(BoundedPages):
             action=codes.SEARCH if searched else codes.LIST,
         )
         return page
+
+
+class ShapedRows(Generic[Row]):
+    """A queryset shown through ``shape`` only for the page sliced.
+
+    Endpoints that hide small numbers return their rows through a function
+    (``_measurement_out``, ``_cell_out``); wrapping the queryset keeps the
+    pagination's COUNT and LIMIT in the database instead of shaping every row.
+    """
+
+    def __init__(self, rows: QuerySet[Row], shape: Callable[[Row], dict[str, Any]]) -> None:
+        self.rows = rows
+        self.shape = shape
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [self.shape(row) for row in self.rows[index]]

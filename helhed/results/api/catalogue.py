@@ -23,7 +23,7 @@ from ninja.pagination import paginate
 
 from helhed import policy
 from helhed.lib.middleware import NO_NUL_PATTERN
-from helhed.lib.pagination import BoundedPages
+from helhed.lib.pagination import BoundedPages, ShapedRows
 from helhed.lib.validity import today
 from helhed.organisation.models import Staff, Unit
 from helhed.results import status
@@ -348,23 +348,7 @@ def list_measurements(
     if last is not None:
         rows = rows.filter(period_start__lte=last.end)
     rows = rows.select_related("unit", "indicator").order_by("-period_start", "unit__name", "pk")
-    return LazyRows(rows)
-
-
-class LazyRows:
-    """A queryset that turns each row into its suppressed API shape only for the page sliced."""
-
-    def __init__(self, rows: QuerySet[Measurement]) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return self.rows.count()
-
-    def count(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [_measurement_out(row) for row in self.rows[index]]
+    return ShapedRows(rows, _measurement_out)
 
 
 @router.post("/measurements", response={201: RecordedOut, 200: RecordedOut})

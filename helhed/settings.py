@@ -65,6 +65,15 @@ CPR_KEYS = [
 # Keyed hash (HMAC) for looking up a CPR number and for analytics pseudonyms.
 PSEUDONYM_KEY = _secret("HELHED_PSEUDONYM_KEY", "test-only-pseudonym-key")
 
+# Drawn plots of aggregates (``lib.charts.cached_svgs``) are kept per process:
+# a municipality's dashboards hold a few thousand. Nothing personal is cached.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5_000},
+    }
+}
+
 # The analytics engine's observation store (DuckDB), apart from the operational database.
 ANALYTICS_STORE = Path(env_str("HELHED_ANALYTICS_STORE", str(VAR_DIR / "analytics.duckdb")))
 if TESTING and "HELHED_ANALYTICS_STORE" not in os.environ:

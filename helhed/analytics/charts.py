@@ -21,18 +21,15 @@ missing rather than a line drawn straight across it.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
 import altair as alt
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from helhed.lib.charts import accessible_svg
+from helhed.lib.charts import cached_svgs
 
 WIDTH = 420
 HEIGHT = 170
@@ -41,8 +38,6 @@ BAR_STEP = 22
 VALUE_COLOUR = "#1f4e79"
 TARGET_COLOUR = "#1b7f3b"
 # The same numbers always draw the same picture; a day keeps memory in check.
-CACHE_SECONDS = 24 * 60 * 60
-CACHE_PREFIX = "analytics:svg:"
 # Break the line at a missing value and keep its period on the axis.
 GAPS: Final = "break-paths-show-domains"
 
@@ -165,29 +160,6 @@ def comparison_spec(
 # --------------------------------------------------------------------------- drawing
 
 
-def cache_key(spec: Mapping[str, Any], name: str) -> str:
-    """The cache key of a drawing: a hash of everything that decides what it looks like."""
-    text = json.dumps({"spec": spec, "name": name}, sort_keys=True, separators=(",", ":"))
-    return CACHE_PREFIX + hashlib.sha256(text.encode()).hexdigest()
-
-
 def render_all(charts: Mapping[str, tuple[dict[str, Any], str]]) -> dict[str, str]:
-    """Draw every ``slot: (spec, name)`` as SVG, from the cache where already drawn.
-
-    One round trip to the cache for the whole page (``get_many``), one more
-    to store what had to be drawn.
-    """
-    keys = {slot: cache_key(spec, name) for slot, (spec, name) in charts.items()}
-    found: dict[str, str] = cache.get_many(list(keys.values()))
-    drawn: dict[str, str] = {}
-    result: dict[str, str] = {}
-    for slot, (spec, name) in charts.items():
-        key = keys[slot]
-        svg = found.get(key) or drawn.get(key)
-        if svg is None:
-            svg = accessible_svg(spec, name)
-            drawn[key] = svg
-        result[slot] = svg
-    if drawn:
-        cache.set_many(drawn, timeout=CACHE_SECONDS)
-    return result
+    """Every plot of a page through the shared SVG cache (``lib.charts.cached_svgs``)."""
+    return cached_svgs(charts)

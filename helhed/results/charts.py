@@ -16,7 +16,7 @@ import altair as alt
 import vl_convert
 from django.utils.translation import gettext as _
 
-from helhed.lib.charts import accessible_svg
+from helhed.lib.charts import cached_svg
 from helhed.results.periods import Period
 from helhed.results.status import IndicatorStatus, Point
 
@@ -125,7 +125,8 @@ def trend_svg(status: IndicatorStatus, **options: Any) -> str:
         "indicator": status.indicator.name,
         "unit": status.unit.name,
     }
-    return accessible_svg(trend_spec(status, **options), name)
+    # Aggregates with small numbers already hidden: safe to keep drawn.
+    return cached_svg(trend_spec(status, **options), name)
 
 
 def trend_png(status: IndicatorStatus, **options: Any) -> bytes | None:

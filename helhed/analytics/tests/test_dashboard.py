@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from helhed.analytics import charts
 from helhed.analytics.models import Cell
+from helhed.lib import charts as lib_charts
 from helhed.lib.validity import today
 from helhed.organisation.models import Unit
 from helhed.results.models import Indicator
@@ -418,7 +419,9 @@ class BadInputTests(DashboardCase):
 class CacheTests(DashboardCase):
     def test_a_repeated_request_draws_nothing_again(self) -> None:
         self.login(self.chief)
-        with mock.patch.object(charts, "accessible_svg", wraps=charts.accessible_svg) as draw:
+        with mock.patch.object(
+            lib_charts, "accessible_svg", wraps=lib_charts.accessible_svg
+        ) as draw:
             first = self.get(unit=self.children_admin.pk)
             drawn = draw.call_count
             second = self.get(unit=self.children_admin.pk)

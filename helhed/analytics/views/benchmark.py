@@ -27,7 +27,7 @@ from helhed import policy
 from helhed.analytics import benchmarking
 from helhed.analytics.benchmarking import IndicatorInfo, Row
 from helhed.analytics.definitions import DEFINITIONS
-from helhed.lib.charts import accessible_svg
+from helhed.lib.charts import cached_svg
 from helhed.organisation.models import Municipality
 from helhed.results.catalogue import catalogue_entries
 from helhed.results.periods import Period
@@ -98,7 +98,7 @@ def bar_svg(rows: list[Row], info: IndicatorInfo, name: str) -> str:
         )
         .properties(width=CHART_WIDTH, height=BAR_HEIGHT * len(order))
     )
-    return accessible_svg(chart.to_dict(), name)
+    return cached_svg(chart.to_dict(), name)
 
 
 def table_rows(rows: list[Row], info: IndicatorInfo) -> list[dict[str, Any]]:

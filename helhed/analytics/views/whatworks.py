@@ -38,7 +38,7 @@ from helhed import policy
 from helhed.analytics import whatworks
 from helhed.analytics.views.benchmark import format_number
 from helhed.analytics.whatworks import Comparison, Group, Grouping
-from helhed.lib.charts import accessible_svg
+from helhed.lib.charts import cached_svg
 from helhed.lib.exports import spreadsheet_safe
 from helhed.lib.validity import today
 from helhed.plans.forms.meetings import DateInput
@@ -215,7 +215,7 @@ def better_off_svg(rows: list[Plotted], name: str) -> str:
     )
     values = bars.mark_text(align="left", dx=4).encode(text=alt.Text("share:Q", format=".1f"))
     chart = (bars + values).properties(width=CHART_WIDTH, height=BAR_HEIGHT * len(rows))
-    return accessible_svg(chart.to_dict(), name)
+    return cached_svg(chart.to_dict(), name)
 
 
 def describe(comparison: Comparison) -> str:

@@ -13,6 +13,7 @@ show the same number. A measurement entered by hand is never overwritten.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -125,30 +126,24 @@ def publish(
     run = ComputeRun.objects.create()
     cells, own = result.cells, result.own
     codes = None if municipalities is None else {int(code) for code in municipalities}
+    tree = connection.execute("SELECT unit_id, unit_key, parent_id, municipality FROM units")
+    rows = tree.fetchall()
     if codes is not None:
-        wanted = [
-            row[0]
-            for row in connection.execute("SELECT unit_id, municipality FROM units").fetchall()
-            if row[1] in codes
-        ]
+        wanted = [unit_id for unit_id, _key, _parent, code in rows if code in codes]
         cells = cells[cells["unit_id"].isin(wanted)].reset_index(drop=True)
         own = own[own["unit_id"].isin(wanted)].reset_index(drop=True)
     say(f"suppression of {len(cells):,} cells")
-    parents = dict(connection.execute("SELECT unit_id, parent_id FROM units").fetchall())
+    parents = {unit_id: parent for unit_id, _key, parent, _code in rows}
     cells["suppression"] = suppress(cells, own, parents, minimum=MIN_PERSONS).to_numpy()
-    keys = {
-        row[0]: (uuid.UUID(row[1]), row[2])
-        for row in connection.execute(
-            "SELECT unit_id, unit_key, municipality FROM units"
-        ).fetchall()
+    units = _registrations({unit_id: uuid.UUID(key) for unit_id, key, _parent, _code in rows})
+    periods = {
+        int(period): (code := period_code(int(period)), Period.parse(code).start)
+        for period in cells["period"].unique()
     }
-    periods = sorted({int(p) for p in cells["period"].unique()})
-    published.periods = [period_code(p) for p in periods]
+    published.periods = [periods[period][0] for period in sorted(periods)]
     with transaction.atomic():
-        published.cells, published.suppressed = _store_cells(
-            cells, keys, published.periods, say, codes
-        )
-        published.measurements = _store_measurements(cells, keys, published.periods, say, codes)
+        published.cells, published.suppressed = _store_cells(cells, units, periods, say, codes)
+        published.measurements = _store_measurements(cells, units, periods, say, codes)
         store.mark_computed(connection)
         published.seconds = time.perf_counter() - started
         ComputeRun.objects.filter(pk=run.pk).update(
@@ -162,23 +157,27 @@ def publish(
     return published
 
 
-def _units_by_key(keys: dict[int, tuple[uuid.UUID, int]]) -> dict[uuid.UUID, Unit]:
-    wanted = {key for key, _m in keys.values()}
-    return {
+def _registrations(keys: dict[int, uuid.UUID]) -> dict[int, Unit]:
+    """The store's unit ids as today's registrations of the units (by their stable keys)."""
+    by_key = {
         unit.key: unit
-        for unit in Unit.objects.valid_on().filter(key__in=wanted).select_related("municipality")
+        for unit in Unit.objects.valid_on()
+        .filter(key__in=set(keys.values()))
+        .select_related("municipality")
     }
+    return {unit_id: by_key[key] for unit_id, key in keys.items() if key in by_key}
 
 
 def _store_cells(
     cells: pd.DataFrame,
-    keys: dict[int, tuple[uuid.UUID, int]],
-    periods: list[str],
+    units: dict[int, Unit],
+    periods: dict[int, tuple[str, dt.date]],
     say: Progress,
     codes: set[int] | None = None,
 ) -> tuple[int, int]:
-    units = _units_by_key(keys)
-    old = Cell.objects.filter(period__in=periods, indicator_code__in=BY_CODE)
+    old = Cell.objects.filter(
+        period__in=[code for code, _start in periods.values()], indicator_code__in=BY_CODE
+    )
     if codes is not None:
         old = old.filter(municipality__code__in=codes)
     old.delete()
@@ -186,11 +185,10 @@ def _store_cells(
     stored = hidden_count = 0
     total = len(cells)
     for row in cells.itertuples(index=False):
-        key, _municipality = keys[int(row.unit_id)]
-        unit = units.get(key)
+        unit = units.get(int(row.unit_id))
         if unit is None:
             continue
-        code = period_code(int(row.period))
+        code, start = periods[int(row.period)]
         hidden = bool(row.suppression)
         hidden_count += hidden
         batch.append(
@@ -198,9 +196,9 @@ def _store_cells(
                 indicator_code=row.indicator,
                 municipality_id=unit.municipality_id,
                 unit=unit,
-                unit_key=key,
+                unit_key=unit.key,
                 period=code,
-                period_start=Period.parse(code).start,
+                period_start=start,
                 group=row.grp,
                 value=None if hidden else _decimal(row.value_milli),
                 numerator=None if hidden else _decimal(row.numerator),
@@ -221,21 +219,21 @@ def _store_cells(
 
 def _store_measurements(
     cells: pd.DataFrame,
-    keys: dict[int, tuple[uuid.UUID, int]],
-    periods: list[str],
+    units: dict[int, Unit],
+    periods: dict[int, tuple[str, dt.date]],
     say: Progress,
     codes: set[int] | None = None,
 ) -> int:
     """The group "all" as the results app's measurements (hidden ones without their value)."""
     overall = cells[cells["grp"] == "all"]
-    units = _units_by_key(keys)
+    codes_of_periods = [code for code, _start in periods.values()]
     indicators = {
         (indicator.municipality_id, indicator.code): indicator
         for indicator in Indicator.objects.filter(code__in=BY_CODE)
     }
     wanted: list[Measurement] = []
     for row in overall.itertuples(index=False):
-        unit = units.get(keys[int(row.unit_id)][0])
+        unit = units.get(int(row.unit_id))
         indicator = indicators.get((unit.municipality_id, row.indicator)) if unit else None
         if unit is None or indicator is None:
             continue
@@ -244,7 +242,7 @@ def _store_measurements(
         value = _decimal(row.value_milli)
         if value is None:
             continue
-        code = period_code(int(row.period))
+        code, start = periods[int(row.period)]
         hidden = bool(row.suppression)
         wanted.append(
             Measurement(
@@ -252,7 +250,7 @@ def _store_measurements(
                 unit=unit,
                 unit_key=unit.key,
                 period=code,
-                period_start=Period.parse(code).start,
+                period_start=start,
                 # A hidden value is not stored: 0 with the flag, never the number.
                 value=Decimal(0) if hidden else value,
                 numerator=None if hidden else _decimal(row.numerator),
@@ -269,12 +267,12 @@ def _store_measurements(
     manual = set(
         Measurement.objects.filter(
             indicator_id__in={m.indicator_id for m in wanted},
-            period__in=periods,
+            period__in=codes_of_periods,
             source=Measurement.Source.MANUAL,
         ).values_list("indicator_id", "unit_key", "period")
     )
     old = Measurement.objects.filter(
-        indicator_id__in={m.indicator_id for m in wanted}, period__in=periods
+        indicator_id__in={m.indicator_id for m in wanted}, period__in=codes_of_periods
     ).exclude(source=Measurement.Source.MANUAL)
     if codes is not None:
         old = old.filter(indicator__municipality__code__in=codes)

@@ -142,8 +142,8 @@ def _required_period(text: str) -> Period:
 
 
 def _cell_out(cell: Cell) -> dict[str, Any]:
-    shown = benchmarking.is_visible(cell)
-    reason = benchmarking.hidden_reason(cell)
+    shown = cell.is_visible()
+    reason = cell.hidden_reason()
     return {
         "indicator": cell.indicator_code,
         "unit_id": cell.unit_id,

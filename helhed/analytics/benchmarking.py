@@ -225,16 +225,6 @@ def comparable(municipality: Municipality, k: int = DEFAULT_K) -> list[Municipal
 # --------------------------------------------------------------------------- cells to rows
 
 
-def is_visible(cell: Cell) -> bool:
-    """``Cell.is_visible``: not hidden, a value, and at least 5 persons."""
-    return cell.is_visible()
-
-
-def hidden_reason(cell: Cell) -> str:
-    """``Cell.hidden_reason``: a ``Cell.Suppression`` value, or "" when shown."""
-    return cell.hidden_reason()
-
-
 def cell_row(
     kind: str,
     label: str,
@@ -250,9 +240,9 @@ def cell_row(
     )
     if cell is None:
         return replace(identity, has_data=False)
-    if is_visible(cell):
+    if cell.is_visible():
         return replace(identity, value=cell.value, persons=cell.persons)
-    reason = hidden_reason(cell)
+    reason = cell.hidden_reason()
     return replace(identity, suppression=reason) if reason else replace(identity, has_data=False)
 
 
@@ -283,7 +273,7 @@ def aggregate_row(
     Only visible cells count (see the module docstring); ``included`` says
     how many of the ``members`` did.
     """
-    visible = [cell for cell in cells if cell is not None and is_visible(cell)]
+    visible = [cell for cell in cells if cell is not None and cell.is_visible()]
     value: Decimal | None
     if info.is_total:
         usable = [cell for cell in visible if cell.numerator is not None]

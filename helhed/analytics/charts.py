@@ -10,7 +10,7 @@ fast when fifty leaders open their dashboards at once:
   chart with Altair takes milliseconds, twenty of them would take the page's
   whole time budget.
 * The SVG is cached under a hash of the spec and the accessible name
-  (``render_all``): the same numbers give the same picture, so the cache
+  (``helhed.lib.charts.cached_svgs``): the same numbers give the same picture, so the cache
   needs no invalidation; new numbers from ``helhed compute`` give new keys.
 
 A hidden value is a ``None`` in the data: the line breaks there (a gap) and
@@ -21,15 +21,13 @@ missing rather than a line drawn straight across it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
 import altair as alt
 from django.utils.translation import gettext as _
-
-from helhed.lib.charts import cached_svgs
 
 WIDTH = 420
 HEIGHT = 170
@@ -158,8 +156,3 @@ def comparison_spec(
 
 
 # --------------------------------------------------------------------------- drawing
-
-
-def render_all(charts: Mapping[str, tuple[dict[str, Any], str]]) -> dict[str, str]:
-    """Every plot of a page through the shared SVG cache (``lib.charts.cached_svgs``)."""
-    return cached_svgs(charts)

@@ -67,10 +67,6 @@ class Cell(models.Model):
     def __str__(self) -> str:
         return f"{self.indicator_code} {self.unit_key} {self.period} {self.group}"
 
-    @property
-    def hidden(self) -> bool:
-        return not self.is_visible() and bool(self.hidden_reason())
-
     def is_visible(self) -> bool:
         """Whether the numbers may be shown: not hidden, a value, and at least 5 persons.
 

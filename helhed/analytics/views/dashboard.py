@@ -12,7 +12,7 @@ cell is a gap in the plot and "hidden" in the table, never a number. Which
 units a user may open is ``policy.get_unit_for_analytics`` (404 otherwise).
 The page runs the same dozen queries whatever the unit or the number of
 units beneath it; the plots come from the cache when the numbers are the
-same (``charts.render_all``).
+same (``lib.charts.cached_svgs``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from helhed.analytics.views.selection import (
     shown_persons,
     shown_value,
 )
+from helhed.lib.charts import cached_svgs
 from helhed.organisation.models import Unit
 from helhed.results.models import Indicator, Target
 from helhed.results.periods import Frequency, Period
@@ -312,7 +313,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     unit = selection.unit
     children = children_of(unit, filtered.units)
     cards, plots = build_cards(selection, children)
-    svgs = charts.render_all(plots)
+    svgs = cached_svgs(plots)
     for card in cards:
         card.trend_svg = svgs.get(f"trend-{card.indicator.code}", "")
         card.compare_svg = svgs.get(f"compare-{card.indicator.code}", "")

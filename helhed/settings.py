@@ -271,7 +271,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # they use two-factor login), not already when the password was right.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "helhed.accounts.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "helhed.accounts.backends.client_ip"
+AXES_CLIENT_IP_CALLABLE = "helhed.lib.clients.client_address"
 # No start-up banner in every command's output; failures are still logged.
 AXES_VERBOSE = False
 

@@ -1,11 +1,10 @@
-"""The lockout backend (django-axes) and the client address it locks."""
+"""The lockout backend (django-axes); the address it locks is `helhed.lib.clients`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
-from django.conf import settings
 from django.http import HttpRequest
 
 
@@ -27,19 +26,3 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address a lockout is bound to.
-
-    Behind a proxy (HELHED_BEHIND_PROXY=1) every request comes from the proxy,
-    which would turn "this user from this address" into "this user anywhere".
-    The proxy appends the address it saw to X-Forwarded-For, so the last entry
-    is the one to trust; earlier entries are whatever the client claimed.
-    """
-    if settings.HELHED_BEHIND_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR") or None

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from helhed.lib.clients import client_address
+
 
 @dataclass
 class AuditContext:
@@ -63,8 +65,8 @@ def purpose(text: str) -> Iterator[None]:
 
 
 def request_source(request: HttpRequest) -> str:
-    """Where a request came from: the client address the server saw, and the channel."""
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    """Where a request came from: the channel and the client's address (the proxy's view of it)."""
+    address = client_address(request) or "unknown"
     channel = "api" if request.path.startswith("/api/") else "web"
     return f"{channel} {address}"
 

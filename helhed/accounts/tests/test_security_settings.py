@@ -12,7 +12,8 @@ from pathlib import Path
 
 from django.test import RequestFactory, SimpleTestCase, override_settings
 
-from helhed.accounts.backends import client_ip
+from helhed.audit.context import request_source
+from helhed.lib.clients import client_address as client_ip
 
 ROOT = Path(__file__).resolve().parents[3]
 CPR_KEY = "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg="
@@ -146,3 +147,19 @@ class ClientAddressTests(SimpleTestCase):
             "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.7"
         )
         assert client_ip(request) == "192.0.2.7"
+
+    @override_settings(HELHED_BEHIND_PROXY=True)
+    def test_a_forwarded_value_that_is_no_address_is_not_trusted(self) -> None:
+        request = RequestFactory().get(
+            "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, <script>"
+        )
+        assert client_ip(request) == "10.0.0.1"
+
+    def test_the_audit_log_names_the_same_address(self) -> None:
+        request = RequestFactory().get("/api/citizens", REMOTE_ADDR="10.0.0.5")
+        assert request_source(request) == "api 10.0.0.5"
+        with override_settings(HELHED_BEHIND_PROXY=True):
+            request = RequestFactory().get(
+                "/citizens/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.7"
+            )
+            assert request_source(request) == "web 192.0.2.7"

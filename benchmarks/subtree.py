@@ -29,6 +29,9 @@ def setup_django() -> None:
     if "HELHED_DATABASE_URL" not in os.environ:
         scratch = Path(tempfile.mkdtemp()) / "bench.sqlite3"
         os.environ["HELHED_DATABASE_URL"] = f"sqlite:///{scratch}"
+        # A scratch database needs none of the developer's keys (var/helhed.env,
+        # perhaps with HELHED_AUDIT_KEYS, which may not be set beside HELHED_AUDIT_KEY).
+        os.environ.setdefault("HELHED_ENV_FILE", str(scratch.parent / "bench.env"))
     os.environ.setdefault("HELHED_SECRET_KEY", "bench-only")
     os.environ.setdefault("HELHED_CPR_KEYS", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")
     os.environ.setdefault("HELHED_PSEUDONYM_KEY", "bench-only")

@@ -79,9 +79,33 @@ ANALYTICS_STORE = Path(env_str("HELHED_ANALYTICS_STORE", str(VAR_DIR / "analytic
 if TESTING and "HELHED_ANALYTICS_STORE" not in os.environ:
     # Tests (the demo's among them) never write to a real store, nor share one between runs.
     ANALYTICS_STORE = Path(tempfile.mkdtemp(prefix="helhed-test-analytics-")) / "analytics.duckdb"
+
+
+def _audit_keys() -> list[str]:
+    """The audit chain's HMAC keys: ``HELHED_AUDIT_KEYS``, or the older single ``HELHED_AUDIT_KEY``.
+
+    Both at once is refused: which one counts would depend on where each was
+    set (the environment wins over ``var/helhed.env``), and a key meant to be
+    retired could silently go on signing.
+    """
+    if env_str("HELHED_AUDIT_KEY") and env_str("HELHED_AUDIT_KEYS"):
+        raise ImproperlyConfigured(
+            "HELHED_AUDIT_KEY and HELHED_AUDIT_KEYS are both set (in the environment or "
+            "var/helhed.env). Keep only HELHED_AUDIT_KEYS, with the key of HELHED_AUDIT_KEY "
+            "in it: first if it still signs, after the new key if it is being retired."
+        )
+    name = "HELHED_AUDIT_KEYS" if env_str("HELHED_AUDIT_KEYS") else "HELHED_AUDIT_KEY"
+    keys = [key.strip() for key in _secret(name, "test-only-audit-key").split(",") if key.strip()]
+    if not keys:
+        raise ImproperlyConfigured(f"{name} holds no key; run `helhed init` or set one.")
+    return keys
+
+
 # Keys the audit log's hash chain (HMAC): whoever can write to the database but
-# does not hold this key cannot forge a chain that `helhed audit verify` accepts.
-AUDIT_KEY = _secret("HELHED_AUDIT_KEY", "test-only-audit-key")
+# does not hold these keys cannot forge a chain that `helhed audit verify`
+# accepts. The first signs new entries; the others only verify the entries they
+# signed before `helhed audit rotate-key` retired them.
+AUDIT_KEYS = _audit_keys()
 # More distinct citizens looked up by one staff member in one day puts them on the leader's review.
 AUDIT_MANY_LOOKUPS = env_int("HELHED_AUDIT_MANY_LOOKUPS", 30)
 

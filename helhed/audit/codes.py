@@ -39,3 +39,13 @@ BREAK_GLASS = register("access.break_glass", _("Opened in an emergency (break th
 ERASE = register("retention.erase", _("Erased after its retention period"))
 ANONYMISE = register("retention.anonymise", _("Anonymised after its retention period"))
 EXPORT = register("record.export", _("Exported"))
+# Roles decide whose citizens a staff member sees, so every grant, change and
+# end of one is logged, whoever makes it (the admin, an import, a reorganisation).
+ROLE_GRANTED = register("role.granted", _("Role granted"))
+ROLE_CHANGED = register("role.changed", _("Role changed"))
+ROLE_ENDED = register("role.ended", _("Role ended"))
+ROLE_MOVED = register("role.moved", _("Role carried over to the reorganised unit"))
+# The login a staff record is linked to: whoever logs in with it holds the record's roles.
+STAFF_LOGIN = register("staff.login", _("Login of a staff member linked or unlinked"))
+# The log's own upkeep: `helhed audit rotate-key` retired the keys named in the detail.
+KEY_ROTATED = register("audit.key_rotated", _("Rotated the audit log's key"))

@@ -4,8 +4,8 @@ Kept apart from the data it describes: no foreign keys (an entry outlives the
 citizen, the plan and the user it names, and deleting them never touches the
 log), and the labels a reader needs are copied in at the time of writing.
 Rows are never changed: the model refuses ``save`` of an existing row and
-``delete``, and a database trigger (see the migration) refuses ``UPDATE``
-from any client. ``helhed audit verify`` recomputes the chain.
+``delete``, and database triggers (see the migrations) refuse ``UPDATE`` and
+``DELETE`` from any client. ``helhed audit verify`` recomputes the chain.
 """
 
 from __future__ import annotations
@@ -45,6 +45,11 @@ class AuditEntry(models.Model):
     break_glass = models.BooleanField(_("break the glass"), default=False)
     # Field names changed, counts and the like; never values of personal data.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # Which key signed the entry (``chain.key_id``, never the key); NULL for
+    # entries written before keys could be rotated. Not part of the hash: see
+    # ``chain``. Nullable without a default, so that adding it is a plain
+    # ALTER TABLE ADD COLUMN that keeps the table and its triggers.
+    key_id = models.CharField(_("key id"), max_length=16, null=True, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 

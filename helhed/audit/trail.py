@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from helhed.audit import codes
-from helhed.audit.chain import GENESIS, HASHED_FIELDS, entry_hash
+from helhed.audit.chain import GENESIS, HASHED_FIELDS, entry_hash, signing_key
 from helhed.audit.context import _LazyRequestUser, current
 from helhed.audit.models import AuditEntry, AuditHead
 
@@ -77,6 +77,7 @@ def log_many(entries: Sequence[Entry]) -> list[AuditEntry]:
         return []
     context = current()
     rows = [_row(entry, context) for entry in entries]
+    kid, key = signing_key()
     with transaction.atomic():
         # The UPDATE takes the head's row lock (the database's write lock on
         # SQLite) before the previous hash is read, so two writers never chain
@@ -91,7 +92,8 @@ def log_many(entries: Sequence[Entry]) -> list[AuditEntry]:
             seq += 1
             row.seq = seq
             row.prev_hash = prev
-            row.hash = entry_hash(prev, {name: getattr(row, name) for name in HASHED_FIELDS})
+            row.key_id = kid
+            row.hash = entry_hash(prev, {name: getattr(row, name) for name in HASHED_FIELDS}, key)
             prev = row.hash
         AuditEntry.objects.bulk_create(rows, batch_size=1000)
         AuditHead.objects.filter(pk=1).update(last_hash=prev)

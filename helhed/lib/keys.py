@@ -35,11 +35,21 @@ def write_env_file(path: Path, extra: dict[str, str] | None = None) -> bool:
     return True
 
 
+# Names under which a secret may already be set: a file that rotated its audit
+# key holds HELHED_AUDIT_KEYS, and adding HELHED_AUDIT_KEY beside it would stop
+# Helhed at start-up (settings refuse both).
+ALSO_SET_AS = {"HELHED_AUDIT_KEY": "HELHED_AUDIT_KEYS"}
+
+
 def add_missing_secrets(path: Path) -> list[str]:
     """Append the secrets ``path`` does not set yet; return their names."""
     text = path.read_text(encoding="utf-8")
     present = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
-    missing = {k: v for k, v in generate_secrets().items() if k not in present}
+    missing = {
+        k: v
+        for k, v in generate_secrets().items()
+        if k not in present and ALSO_SET_AS.get(k) not in present
+    }
     if missing:
         added = "".join(f"{key}={value}\n" for key, value in missing.items())
         path.write_text(text.rstrip("\n") + "\n" + added, encoding="utf-8")

@@ -18,13 +18,18 @@ from helhed.audit.trail import Entry, log, log_many
 from helhed.test import BaseTestCase, make_citizen
 
 
-def _raw(sql: str, params: list[int | str] | None = None) -> None:
-    """Change the table behind the ORM's back, as someone with database access could."""
+def _raw(sql: str, params: list[int | str | None] | None = None) -> None:
+    """Change the table behind the ORM's back, as someone with database access could.
+
+    The triggers that refuse it are dropped first (in the test's transaction,
+    so the next test has them again).
+    """
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+            cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
         else:
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_no_update")
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
         cursor.execute(sql, params or [])
 
 

@@ -333,6 +333,50 @@ def visible_staff(user: AnyUser) -> QuerySet[Staff]:
     return Staff.objects.filter(municipality_id=staff.municipality_id)
 
 
+# --------------------------------------------------------------------------- granting roles
+#
+# A role is access: a front-line role in a unit opens the citizens engaged
+# with the unit (``access_engagements``). So an administrator grants, changes
+# and ends roles only of staff and in units the admin's scoping lets them see
+# (``visible_staff``, ``visible_units``), and never their own: the roles of
+# the staff record linked to an administrator's login are given by another
+# administrator, two people instead of one. The same holds for the link
+# itself: whoever logs in with a staff record's login holds its roles, so no
+# one links their own login to a staff record, or changes the record that is
+# theirs (its municipality decides which of its roles count).
+
+
+def _administrator(user: AnyUser) -> User | None:
+    if isinstance(user, User) and user.is_authenticated and user.is_active and user.is_staff:
+        return user
+    return None
+
+
+def may_assign_role(user: AnyUser, staff: Staff, unit: Unit | None = None) -> bool:
+    """Whether ``user`` may grant, change or end a role of ``staff`` (in ``unit``)."""
+    admin = _administrator(user)
+    if admin is None or staff.pk is None or staff.user_id == admin.pk:
+        return False
+    if not visible_staff(admin).filter(pk=staff.pk).exists():
+        return False
+    return unit is None or visible_units(admin).filter(pk=unit.pk).exists()
+
+
+def may_change_staff(user: AnyUser, stored: Staff | None, login: AnyUser) -> bool:
+    """Whether ``user`` may save a staff record (``stored``, or a new one) linked to ``login``.
+
+    ``stored`` is the record as it is in the database, before the change.
+    """
+    admin = _administrator(user)
+    if admin is None:
+        return False
+    if isinstance(login, User) and login.pk == admin.pk:
+        return False
+    if stored is None or stored.pk is None:
+        return True
+    return stored.user_id != admin.pk and visible_staff(admin).filter(pk=stored.pk).exists()
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What the home page offers a user; each flag mirrors a rule above."""
@@ -1209,6 +1253,20 @@ def access_reviewable_staff(
         unit__in=led_units(user, on),
     )
     return Staff.objects.filter(pk__in=held.values("staff_id"))
+
+
+def role_review_unit_ids(user: AnyUser, on: dt.date | None = None) -> list[int]:
+    """Units whose role grants a leader reviews: every registration of the units they lead.
+
+    The units led today and beneath them (``led_units``), and their earlier
+    registrations too (same ``key``), so that a role granted before a
+    reorganisation is still reviewed by the unit's leader. The director's
+    reach is the whole municipality, as for the rest of the review.
+    """
+    if not can_review_access(user, on):
+        return []
+    led = led_units(user, on).values("key")
+    return list(Unit.objects.filter(key__in=led).values_list("pk", flat=True))
 
 
 def get_reviewable_staff(

@@ -26,6 +26,9 @@ from helhed.audit.models import AuditEntry
 
 # Actions that are look-ups: what "many look-ups in one day" counts.
 LOOKUP_ACTIONS = (codes.VIEW, codes.LIST, codes.SEARCH)
+# Roles given, changed and ended by someone: what "Roles granted in the period" lists.
+# (A reorganisation's carried-over roles, ``ROLE_MOVED``, change no one's access.)
+ROLE_ACTIONS = (codes.ROLE_GRANTED, codes.ROLE_CHANGED, codes.ROLE_ENDED)
 # The review shows the last 30 days (today included) unless told otherwise.
 REVIEW_DAYS = 30
 # Dates outside these are typing mistakes, and far enough out they would
@@ -138,6 +141,18 @@ def heavy_users(
 
 def entries_by_staff(staff_id: int, period: Period) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(period.q(), actor_staff_id=staff_id).order_by("-at", "-seq")
+
+
+def role_entries(unit_ids: Iterable[int], period: Period) -> QuerySet[AuditEntry]:
+    """Roles granted, changed or ended in these units in the period, newest first.
+
+    The entry names the unit in ``detail`` (an entry has no foreign keys), so
+    the ids are passed as a list: a JSON value compares with values, not with
+    a subquery.
+    """
+    return AuditEntry.objects.filter(
+        period.q(), action__in=ROLE_ACTIONS, detail__unit__in=sorted(set(unit_ids))
+    ).order_by("-at", "-seq")
 
 
 # --------------------------------------------------------------------------- in words
@@ -259,6 +274,69 @@ def review_rows(entries: Sequence[AuditEntry]) -> list[ReviewRow]:
             break_glass=e.break_glass,
         )
         for e in entries
+    ]
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    """A role entry as a leader reviews it: who did what, to which staff member, where."""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    action_label: str
+    staff_id: int | None
+    staff: str
+    role: str
+    unit: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+
+def _names(model: str, values: set[Any], field: str = "pk") -> dict[Any, str]:
+    """Today's names of organisation rows by id (or code): one query, nothing if none.
+
+    The entries hold ids only; the staff, roles and units they name are not
+    personal data about citizens and are shown to leaders by name.
+    """
+    if not values:
+        return {}
+    rows = apps.get_model(model).objects.filter(**{f"{field}__in": values})
+    return {getattr(row, field): str(row) for row in rows}
+
+
+def _date(text: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def role_rows(entries: Sequence[AuditEntry]) -> list[RoleRow]:
+    """Describe role entries, looking up staff, roles and units once for the lot.
+
+    Rows whose staff member, role or unit is gone show the id or the code.
+    """
+    details = [e.detail if isinstance(e.detail, dict) else {} for e in entries]
+    staff = _names("organisation.Staff", {d["staff"] for d in details if d.get("staff")})
+    roles = _names("organisation.Role", {d["role"] for d in details if d.get("role")}, "code")
+    units = _names("organisation.Unit", {d["unit"] for d in details if d.get("unit")})
+    return [
+        RoleRow(
+            seq=e.seq,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            action_label=codes.label(e.action),
+            staff_id=d.get("staff"),
+            staff=staff.get(d.get("staff"), str(d.get("staff") or "")),
+            role=roles.get(d.get("role"), str(d.get("role") or "")),
+            unit=units.get(d.get("unit"), str(d.get("unit") or "")),
+            valid_from=_date(d.get("valid_from")),
+            valid_to=_date(d.get("valid_to")),
+        )
+        for e, d in zip(entries, details, strict=True)
     ]
 
 

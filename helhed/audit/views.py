@@ -112,7 +112,7 @@ def _review_form(request: HttpRequest) -> tuple[ReviewForm, review.Period | None
 @login_required
 @require_GET
 def review_access(request: HttpRequest) -> HttpResponse:
-    """Unusual access by the leader's staff: break-the-glass, and many look-ups in a day."""
+    """Unusual access by the leader's staff, and the roles granted in the leader's units."""
     _reviewer(request)
     form, period = _review_form(request)
     context: dict[str, Any] = {
@@ -121,6 +121,7 @@ def review_access(request: HttpRequest) -> HttpResponse:
         "threshold": review.many_lookups_threshold(),
         "glass": None,
         "heavy": None,
+        "roles": None,
     }
     if period is None:
         return render(request, "audit/review.html", context, status=400)
@@ -130,6 +131,9 @@ def review_access(request: HttpRequest) -> HttpResponse:
     context["heavy"] = _page(
         request, review.heavy_users(staff_ids, period), HEAVY_PER_PAGE, "heavy_page"
     )
+    units = policy.role_review_unit_ids(request.user)
+    roles = review.Described(review.role_entries(units, period), review.role_rows)
+    context["roles"] = _page(request, roles, ENTRIES_PER_PAGE, "roles_page")
     return render(request, "audit/review.html", context)
 
 

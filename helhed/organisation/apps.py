@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class OrganisationConfig(AppConfig):
     name = "helhed.organisation"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        # Every grant, change and end of a role is audited (a role opens citizens' data).
+        from helhed.organisation import audited  # noqa: F401

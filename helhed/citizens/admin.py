@@ -6,12 +6,13 @@ name) any citizen by id. They are kept through the citizen's own pages.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet, ModelChoiceField, ModelForm
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -20,7 +21,7 @@ from helhed import policy
 from helhed.audit import codes, trail
 from helhed.citizens.actions import do_start_engagement
 from helhed.citizens.forms import CitizenAdminForm
-from helhed.citizens.models import Citizen, Engagement
+from helhed.citizens.models import Citizen, Consent, Engagement
 from helhed.lib.admin import GuardedAdmin
 from helhed.lib.validity import today
 from helhed.organisation.admin import ScopedForeignKeys
@@ -37,6 +38,16 @@ class EngagementInline(ScopedForeignKeys, admin.TabularInline[Engagement, Citize
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an engagement is ended with a date, not deleted
+
+    def get_formset(
+        self, request: HttpRequest, obj: Citizen | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Engagement, Citizen, ModelForm[Engagement]]]:
+        """Offer the citizen's own consents only: the choices name the citizen they are about."""
+        formset = super().get_formset(request, obj, **kwargs)
+        consents = policy.visible_consents(request.user).select_related("citizen")
+        field = cast(ModelChoiceField[Consent], formset.form.base_fields["consent"])
+        field.queryset = consents.filter(citizen=obj) if obj is not None else consents.none()
+        return formset
 
 
 @admin.register(Citizen)

@@ -13,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from helhed import policy
+from helhed.audit import trail
 from helhed.citizens import actions
 from helhed.citizens import cpr as cprlib
 from helhed.citizens.models import Citizen, Consent, Engagement
@@ -258,7 +259,11 @@ def _consent_staff(request: HttpRequest, citizen: Citizen) -> Staff:
 def list_consents(request: HttpRequest, citizen_id: int) -> list[ConsentOut]:
     """The citizen's consents to share data across sectors, newest first."""
     citizen = policy.get_citizen_for_user(request.user, citizen_id)
-    return [_consent_out(c) for c in _consents(citizen)]
+    consents = [_consent_out(c) for c in _consents(citizen)]
+    # Each consent names who gave it, a guardian perhaps, as the citizen's page does.
+    givers = [c.given_by_id for c in consents if c.given_by_id != citizen.pk]
+    trail.log_list(request.user, givers, what="api:citizen_consents")
+    return consents
 
 
 @router.post("/{citizen_id}/consents", response={201: ConsentOut})

@@ -218,6 +218,9 @@ def consent_record(request: HttpRequest, citizen_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The consent is recorded."))
             return redirect(reverse("citizens:detail", args=[citizen.pk]) + "#consents")
+    # The form names the guardians who may give the consent, as the detail page names them.
+    guardians = citizen.guardians().values_list("pk", flat=True)
+    trail.log_list(request.user, guardians, what="citizens:consent_record")
     context = {"citizen": citizen, "form": form}
     return render(request, "citizens/consent_record.html", context, status=status)
 
@@ -268,7 +271,9 @@ def _render_family_consents(
         .prefetch_related("sectors")
         .order_by("citizen__birth_date", "-given_on", "-pk")
     )
-    trail.log_list(request.user, [c.citizen_id for c in consents], what="citizens:family_consents")
+    # Each consent names the citizen it is about and who gave it (a guardian, perhaps).
+    named = [c.citizen_id for c in consents] + [c.given_by_id for c in consents]
+    trail.log_list(request.user, named, what="citizens:family_consents")
     context: dict[str, Any] = {
         "citizen": citizen,
         "consents": [(c, c.is_active(on)) for c in consents],

@@ -270,6 +270,9 @@ def meeting_minutes(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 messages.success(request, _("The minutes are recorded."))
                 return redirect("plans:meeting_detail", meeting_id=meeting.pk)
         status = 400
+    # The attendance names the family at the table, as the meeting page does.
+    family = meeting.participants.values_list("citizen_id", flat=True)
+    trail.log_list(request.user, family, what="plans:meeting_minutes")
     context = {
         "meeting": meeting,
         "plan": meeting.plan,

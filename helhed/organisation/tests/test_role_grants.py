@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from helhed import policy
 from helhed.audit import codes
@@ -268,6 +269,11 @@ class AdminStaffFormTests(RoleGrantTestCase):
 
 
 class ActionTests(RoleGrantTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        # The actions' refusals are read in English (the catalogue would give Danish).
+        self.enterContext(translation.override("en"))
+
     def grant(self, by: User | None, staff: Staff | None = None) -> RoleAssignment:
         return do_assign_role(
             staff=staff or self.ada,
